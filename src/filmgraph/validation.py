@@ -1,0 +1,276 @@
+"""``filmgraph check``: syntax, shapes and integrity of a knowledge base, each problem located.
+
+Order: every file is parsed strictly (a syntax error stops the check there, since later checks
+would only echo it); then integrity checks run as SPARQL and set operations in the embedded store
+(terms unknown to the ontology, untyped entities, dangling references, facts outside a named
+graph, quotes not found verbatim in their source text); then the SHACL shapes of
+``ontology/shapes.ttl`` run with pySHACL. Results are mapped back to ``FILE:LINE:COL``.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pyoxigraph as ox
+
+from .errors import Problem, display_path
+from .loading import RDF_TYPE, Locator, ParsedFile, parse_file
+from .namespaces import FG, OWL, RDFS, SH, graph_iri, shorten
+from .project import Project, expand_paths
+from .settings import DEFAULT_BASE_IRI, Settings
+from .store import EmbeddedStore
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found. ``ok`` is true when no problem is an error."""
+
+    project: Project
+    files: list[ParsedFile]
+    problems: list[Problem] = field(default_factory=list)
+    store: EmbeddedStore | None = None
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    @property
+    def triples(self) -> int:
+        return sum(len(f.quads) for f in self.files if f.name in self.checked)
+
+    def summary(self) -> str:
+        errors = sum(p.severity == "error" for p in self.problems)
+        state = "ok" if self.ok else "failed"
+        return (f"check {state}: {len(self.checked)} file(s), {self.triples:,} triples, "
+                f"{errors} error(s), {len(self.problems) - errors} warning(s)")
+
+
+def dataset_quads(parsed: ParsedFile, project: Project) -> tuple[list, list[Problem]]:
+    """The quads of ``parsed`` placed in their named graphs.
+
+    The ontology file goes to the ontology graph. A curated file under ``graph/`` must put every
+    fact in a named graph (a source's graph): default-graph triples there are a problem. Any other
+    file's default-graph triples are kept in a graph named by the file's URI.
+    """
+    if parsed.path.resolve() == project.ontology_file.resolve():
+        target = ox.NamedNode(graph_iri("ontology"))
+    else:
+        target = ox.NamedNode(parsed.path.resolve().as_uri())
+    curated = project.graph_dir.resolve() in parsed.path.resolve().parents
+    quads, problems, reported = [], [], False
+    for q in parsed.quads:
+        if isinstance(q.graph_name, ox.DefaultGraph):
+            if curated and not reported:
+                reported = True
+                problems.append(Problem(parsed.name, 0, 0, "facts outside a named graph",
+                                        "put every curated fact inside GRAPH fgsrc:<source-id> { … } "
+                                        "so that it points back to its source"))
+            q = ox.Quad(q.subject, q.predicate, q.object, target)
+        quads.append(q)
+    return quads, problems
+
+
+def check(paths: list[str | Path] | None = None, *, settings: Settings = Settings(),
+          base_iri: str | None = None, progress: Progress | None = None) -> CheckReport:
+    """Check ``paths`` (files or folders; default: the whole knowledge base).
+
+    Named files are checked in the context of the project's other files (so references into the
+    knowledge base resolve), and only problems in the named files are reported. ``base_iri``
+    resolves relative IRIs (default: each file's own location). Never raises for bad content.
+    """
+    say = progress or (lambda _msg: None)
+    project = Project.locate(settings.project)
+    targets = expand_paths(paths) if paths else project.source_files()
+    target_set = {p.resolve() for p in targets}
+    context = [p for p in project.source_files() if p.resolve() not in target_set]
+    say(f"parsing {len(targets)} file(s)")
+    files, problems = [], []
+    for path in targets:
+        parsed, found = parse_file(path, base_iri=base_iri)
+        files.append(parsed)
+        problems += found
+    for path in context:
+        files.append(parse_file(path)[0])
+    report = CheckReport(project, files, checked=[display_path(p) for p in targets])
+    if problems:
+        report.problems = problems
+        return report
+
+    store = EmbeddedStore()
+    for parsed in files:
+        quads, found = dataset_quads(parsed, project)
+        store.add(quads)
+        problems += [p for p in found if p.file in report.checked]
+    report.store = store
+    locator = Locator(files)
+    say("checking integrity")
+    problems += _integrity(store, files, locator, project)
+    if project.shapes_file.exists():
+        say("checking shapes")
+        problems += _shapes(store, project, locator)
+    report.problems = [p for p in problems if p.file in report.checked or not p.file]
+    return report
+
+
+# -- integrity ---------------------------------------------------------------------------------
+
+_ONTOLOGY_TERMS = """PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?t ?kind WHERE { GRAPH <%(ont)s> {
+  { ?t a ?kind } UNION { ?x rdfs:subClassOf ?t BIND(owl:Class AS ?kind) } } }"""
+
+_UNTYPED = """SELECT DISTINCT ?s ?g WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(?g != <%(ont)s> && isIRI(?s) && (STRSTARTS(STR(?s), "%(base)sid/") || STRSTARTS(STR(?s), "%(base)ssource/")))
+  FILTER NOT EXISTS { GRAPH ?h { ?s a ?c } GRAPH <%(ont)s> { { ?c a ?k } UNION { ?x ?sub ?c } } }
+}"""
+
+_DANGLING = """SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  FILTER(isIRI(?o) && (STRSTARTS(STR(?o), "%(base)sid/") || STRSTARTS(STR(?o), "%(base)ssource/")))
+  FILTER NOT EXISTS { GRAPH ?h { ?o ?q ?v } }
+}"""
+
+_QUOTES = """PREFIX fg: <%(fg)s>
+SELECT ?src ?file ?s ?p ?quote WHERE {
+  GRAPH ?src { ?src fg:textFile ?file . ?s ?p ?quote VALUES ?p { fg:evidence fg:quote } }
+}"""
+
+_CLASS_KINDS = {OWL + "Class", RDFS + "Class"}
+
+
+def _graph_file(files: list[ParsedFile], graph: str) -> str | None:
+    for f in files:
+        if any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph for q in f.quads):
+            return f.name
+    return None
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {shorten(close[0])}?)" if close else ""
+
+
+def _integrity(store: EmbeddedStore, files: list[ParsedFile], locator: Locator,
+               project: Project) -> list[Problem]:
+    ont = graph_iri("ontology")
+    names = {"ont": ont, "base": DEFAULT_BASE_IRI, "fg": FG}
+    declared: dict[str, str] = {}
+    for row in store.select(_ONTOLOGY_TERMS % names):
+        declared.setdefault(row["t"].value, row["kind"].value)
+    fg_terms = sorted(t for t in declared if t.startswith(FG))
+    problems: list[Problem] = []
+
+    seen: set[tuple] = set()
+    for f in files:
+        if f.path.resolve() == project.ontology_file.resolve():
+            continue
+        for q in f.quads:
+            for position, term in (("predicate", q.predicate), ("object", q.object), ("subject", q.subject)):
+                if not (isinstance(term, ox.NamedNode) and term.value.startswith(FG)) or term.value in declared:
+                    continue
+                key = (f.name, q.subject.value, term.value)
+                if key in seen:
+                    continue
+                seen.add(key)
+                kind = ("class" if q.predicate.value == RDF_TYPE and position == "object"
+                        else "property" if position == "predicate" else "term")
+                file, line, col = locator.locate(q.subject.value, q.predicate.value,
+                                                 term.value if position == "object" else None, file=f.name)
+                problems.append(Problem(
+                    file or f.name, line, col, f"unknown {kind} {shorten(term.value)}",
+                    f"use a {kind} defined in ontology/filmgraph.ttl{_suggest(term.value, fg_terms)}, "
+                    "or define it there first"))
+
+    for row in store.select(_UNTYPED % names):
+        iri = row["s"].value
+        file, line, col = locator.locate(iri, file=_graph_file(files, row["g"].value))
+        problems.append(Problem(file, line, col, f"{shorten(iri)} has no type from the ontology",
+                                "add 'a fg:<Class>' with a class from ontology/filmgraph.ttl"))
+
+    subjects = sorted({q.subject.value for f in files for q in f.quads if isinstance(q.subject, ox.NamedNode)})
+    for row in store.select(_DANGLING % names):
+        s, p, o = row["s"], row["p"].value, row["o"].value
+        subject = s.value if isinstance(s, ox.NamedNode) else None
+        file, line, col = (locator.locate(subject, p, o, file=_graph_file(files, row["g"].value))
+                           if subject else (_graph_file(files, row["g"].value) or "", 0, 0))
+        problems.append(Problem(file, line, col, f"dangling reference: {shorten(o)} is described nowhere",
+                                f"describe it (with a type and labels) or correct the IRI{_suggest(o, subjects)}"))
+
+    problems += _quotes(store, files, locator, project)
+    return problems
+
+
+def _quotes(store: EmbeddedStore, files: list[ParsedFile], locator: Locator, project: Project) -> list[Problem]:
+    problems: list[Problem] = []
+    texts: dict[str, str | None] = {}
+    for row in store.select(_QUOTES % {"fg": FG}):
+        source, rel = row["src"].value, row["file"].value
+        file = _graph_file(files, source)
+        if rel not in texts:
+            path = project.graph_dir / rel
+            try:
+                texts[rel] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                texts[rel] = None
+                f, line, col = locator.locate(source, FG + "textFile", file=file)
+                problems.append(Problem(f, line, col, f"the source text {rel!r} cannot be read",
+                                        "keep the source's text as UTF-8 under graph/ and give its path "
+                                        "relative to graph/ in fg:textFile"))
+        text = texts[rel]
+        quote = row["quote"].value
+        if text is not None and quote not in text:
+            s = row["s"]
+            subject = s.value if isinstance(s, ox.NamedNode) else source
+            f, line, col = locator.locate(subject, row["p"].value, file=file)
+            problems.append(Problem(f, line, col,
+                                    f"quote not found verbatim in {rel}: “{quote[:40]}{'…' if len(quote) > 40 else ''}”",
+                                    "copy the sentence character for character from the source text"))
+    return problems
+
+
+# -- shapes ------------------------------------------------------------------------------------
+
+def _to_rdflib(quads):
+    import rdflib
+
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+    return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+
+
+def _shapes(store: EmbeddedStore, project: Project, locator: Locator) -> list[Problem]:
+    import pyshacl
+    import rdflib
+
+    shapes_file, problems = parse_file(project.shapes_file)
+    if problems:
+        return problems
+    shapes, data = _to_rdflib(shapes_file.quads), _to_rdflib(store.quads())
+    _conforms, results, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                                 allow_warnings=True, advanced=True)
+    sh = rdflib.Namespace(SH)
+    parents = {}
+    for s, p, o in data:
+        if isinstance(o, rdflib.BNode):
+            parents[o] = (s, p)
+    out: list[Problem] = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        focus = results.value(result, sh.focusNode)
+        path = results.value(result, sh.resultPath)
+        value = results.value(result, sh.value)
+        message = str(results.value(result, sh.resultMessage) or "does not conform to its shape")
+        severity = {sh.Violation: "error", sh.Warning: "warning"}.get(results.value(result, sh.resultSeverity), "info")
+        predicate = str(path) if isinstance(path, rdflib.URIRef) else None
+        while isinstance(focus, rdflib.BNode) and focus in parents:
+            focus, up = parents[focus]
+            predicate = str(up)
+        what, _, fix = message.partition(" — ")
+        name = shorten(str(focus))
+        file, line, col = locator.locate(str(focus), predicate,
+                                         str(value) if isinstance(value, rdflib.URIRef) else None)
+        out.append(Problem(file, line, col, f"{name}: {what}", fix, severity))
+    return out
