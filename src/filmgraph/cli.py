@@ -103,7 +103,7 @@ def build(ctx, out, store):
       filmgraph build --out /tmp/release --base-iri https://data.example.org/film/
       filmgraph build --store ./store     # also keep an on-disk store for later commands
     """
-    from .build import build as run_build
+    from .builder import build as run_build
 
     report = run_build(settings=_settings(ctx, store=store), out=out, progress=_progress(ctx))
     click.echo(report.summary())
@@ -122,11 +122,10 @@ def stats(ctx, as_json, store):
       filmgraph stats --json | jq .labels
     """
     from .dataset import load
-    from .stats import stats as run_stats
+    from .summary import stats as run_stats
 
     dataset = load(settings=_settings(ctx, store=store), progress=_progress(ctx))
-    result = run_stats(dataset.store, base_iri=dataset.settings.base_iri,
-                       ontology_graph=dataset.ontology_graph, entailed_graph=dataset.entailed_graph)
+    result = run_stats(dataset)
     click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.text())
 
 

@@ -5,6 +5,7 @@ Turtle and TriG suites and say where. A refusal becomes a :class:`~filmgraph.err
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,24 @@ def _decode(path: Path, data: bytes) -> tuple[str, Problem | None]:
                            "save it as UTF-8 (RDF text formats must be UTF-8)")
 
 
+def _relabel_blank_nodes(quads: list, salt: str) -> list:
+    """Blank nodes renamed ``{salt}n{k}`` in order of first appearance: stable between runs (so
+    builds are reproducible) and distinct between files with different content."""
+    names: dict[str, ox.BlankNode] = {}
+
+    def fix(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in names:
+                names[term.value] = ox.BlankNode(f"{salt}n{len(names)}")
+            return names[term.value]
+        return term
+
+    if not any(isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)
+               or isinstance(q.graph_name, ox.BlankNode) for q in quads):
+        return quads
+    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name)) for q in quads]
+
+
 def parse_file(path: str | Path, *, base_iri: str | None = None) -> tuple[ParsedFile, list[Problem]]:
     """Parse ``path`` (format from its suffix: .ttl .trig .nt .nq).
 
@@ -89,8 +108,8 @@ def parse_file(path: str | Path, *, base_iri: str | None = None) -> tuple[Parsed
     if problem:
         return parsed, [problem]
     try:
-        parser = ox.parse(data, fmt, base_iri=base_iri or path.resolve().as_uri(), rename_blank_nodes=True)
-        parsed.quads = list(parser)
+        parser = ox.parse(data, fmt, base_iri=base_iri or path.resolve().as_uri())
+        parsed.quads = _relabel_blank_nodes(list(parser), hashlib.sha256(data).hexdigest()[:12])
         parsed.prefixes = dict(parser.prefixes)
     except SyntaxError as e:
         parsed.quads = []
@@ -115,6 +134,7 @@ def rebase(quads: list, base_iri: str) -> list:
     return [ox.Quad(move(q.subject), move(q.predicate), move(q.object), move(q.graph_name)) for q in quads]
 
 
+_LOCAL_ESCAPE = re.compile(r"[~!$&'()*+,;=/?#@%]")  # characters a prefixed name writes as \\x
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _STATEMENT_END = re.compile(r"(?:^|[\s\]\)])[.{}]\s*(?:#.*)?$")
 
@@ -134,7 +154,11 @@ class Locator:
         forms = [f"<{iri}>"]
         for prefix, ns in prefixes.items():
             if iri.startswith(ns) and len(iri) > len(ns):
-                forms.append(f"{prefix}:{iri[len(ns):]}")
+                local = iri[len(ns):]
+                forms.append(f"{prefix}:{local}")
+                escaped = _LOCAL_ESCAPE.sub(r"\\\g<0>", local)
+                if escaped != local:
+                    forms.append(f"{prefix}:{escaped}")
         return forms
 
     def _index(self, f: ParsedFile) -> None:

@@ -94,12 +94,11 @@ def check(paths: list[str | Path] | None = None, *, settings: Settings = Setting
         parsed, found = parse_file(path, base_iri=base_iri)
         files.append(parsed)
         problems += found
-    for path in context:
-        files.append(parse_file(path)[0])
     report = CheckReport(project, files, checked=[display_path(p) for p in targets])
     if problems:
         report.problems = problems
         return report
+    files += [parse_file(path)[0] for path in context]
 
     store = EmbeddedStore()
     for parsed in files:

@@ -1,9 +1,10 @@
 """``filmgraph stats``: what the dataset holds — per class, per source, and coverage of labels
-per language and of evidence. Works on any :class:`~filmgraph.store.Backend`."""
+per language and of evidence. Only SPARQL through the :class:`~filmgraph.store.Backend` interface."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .dataset import Dataset, load
 from .namespaces import FG, shorten
 from .store import Backend
 
@@ -58,9 +59,12 @@ class Stats:
         return "\n".join(lines)
 
 
-def stats(store: Backend, *, base_iri: str, ontology_graph: str, entailed_graph: str) -> Stats:
-    """Compute :class:`Stats` for the dataset in ``store``."""
-    names = {"ont": ontology_graph, "ent": entailed_graph, "base": base_iri, "fg": FG}
+def stats(dataset: Dataset | None = None) -> Stats:
+    """Compute :class:`Stats` for ``dataset`` (default: the knowledge base, loaded)."""
+    dataset = dataset or load()
+    store: Backend = dataset.store
+    names = {"ont": dataset.ontology_graph, "ent": dataset.entailed_graph,
+             "base": dataset.settings.base_iri, "fg": FG}
     result = Stats()
     for row in store.select(_GRAPHS % names):
         entry = {"triples": int(row["n"].value)}

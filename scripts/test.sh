@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a bare machine, then run the whole suite.
+#   bash scripts/test.sh            # all tests
+#   bash scripts/test.sh -k w3c     # extra arguments go to pytest
+# The package is installed (not editable) into .venv-test, so tests exercise what users install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FILMGRAPH_TEST_VENV:-.venv-test}"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check ".[test]"  # a local folder is always reinstalled
+export PATH="$PWD/$VENV/bin:$PATH"
+exec python -m pytest "$@"

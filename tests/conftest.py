@@ -1,0 +1,67 @@
+"""Shared fixtures: the repository's knowledge base, a writable copy of it, and the CLI run
+in-process exactly as a user runs it (``filmgraph.cli.main``: exit code, stdout, stderr)."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from filmgraph.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+W3C = SHARED / "w3c-rdf-tests"
+SOURCE_TEXT = REPO / "graph" / "sources" / "000_4fd766c73458f912.txt"
+DATA_FILE = REPO / "graph" / "000_4fd766c73458f912.trig"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture
+def run(capsys):
+    """Call the ``filmgraph`` command with a list of arguments; returns a :class:`Run`."""
+
+    def invoke(*args: str) -> Run:
+        capsys.readouterr()
+        with pytest.raises(SystemExit) as exit_info:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Run(exit_info.value.code, captured.out, captured.err)
+
+    return invoke
+
+
+@pytest.fixture
+def kb(tmp_path) -> Path:
+    """A writable copy of the knowledge base (ontology/, graph/, queries/) in a temporary folder."""
+    root = tmp_path / "kb"
+    for name in ("ontology", "graph", "queries"):
+        if (REPO / name).exists():
+            shutil.copytree(REPO / name, root / name)
+    return root
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace ``old`` by ``new`` in ``path`` (fails the test if ``old`` is not there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """1-based number of the first line of ``path`` containing ``needle``."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
