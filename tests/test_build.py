@@ -165,3 +165,27 @@ def test_store_on_disk(run, tmp_path):
 def test_progress_is_quiet_when_not_on_a_terminal(run, tmp_path):
     r = run("build", "--out", tmp_path / "dist")
     assert r.err == "" and r.out.startswith("built ")
+
+
+def test_progress_is_shown_on_a_terminal(tmp_path):
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "filmgraph", "build", "--out", str(tmp_path / "dist")],
+                            cwd=REPO, stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out, _ = proc.communicate(timeout=120)
+    progress = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        progress += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    text = progress.decode()
+    assert "… parsing" in text and "… writing filmgraph.nq" in text
+    assert out.decode().startswith("built ")

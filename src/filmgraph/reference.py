@@ -35,12 +35,12 @@ def render() -> str:
              "| setting | option | environment | default | meaning |", "| --- | --- | --- | --- | --- |"]
     for s in SETTINGS:
         lines.append(f"| `{s.name}` | `{s.option}` | `{s.envvar}` | `{s.default}` | {s.help} |")
-    root = click.Context(cli, info_name="filmgraph")
+    root = cli.make_context("filmgraph", [], resilient_parsing=True)
     lines += ["", "## filmgraph", "", "```", cli.get_usage(root), "```", ""]
     lines += _options(cli, root)
     for name in sorted(cli.list_commands(root)):
         command = cli.get_command(root, name)
-        ctx = click.Context(command, info_name=name, parent=root)
+        ctx = command.make_context(name, [], parent=root, resilient_parsing=True)
         text = inspect.cleandoc(command.help or "").replace("\b\n", "")
         lines += ["", f"## filmgraph {name}", "", "```text", command.get_usage(ctx), "", text, "```", ""]
         lines += _options(command, ctx)

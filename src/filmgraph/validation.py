@@ -166,8 +166,6 @@ def _integrity(store: EmbeddedStore, files: list[ParsedFile], locator: Locator,
 
     seen: set[tuple] = set()
     for f in files:
-        if f.path.resolve() == project.ontology_file.resolve():
-            continue
         for q in f.quads:
             for position, term in (("predicate", q.predicate), ("object", q.object), ("subject", q.subject)):
                 if not (isinstance(term, ox.NamedNode) and term.value.startswith(FG)) or term.value in declared:
