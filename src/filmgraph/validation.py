@@ -112,7 +112,7 @@ def check(paths: list[str | Path] | None = None, *, settings: Settings = Setting
     if project.shapes_file.exists():
         say("checking shapes")
         problems += _shapes(store, project, locator)
-    report.problems = [p for p in problems if p.file in report.checked or not p.file]
+    report.problems = sorted(p for p in problems if p.file in report.checked or not p.file)
     return report
 
 
@@ -269,5 +269,7 @@ def _shapes(store: EmbeddedStore, project: Project, locator: Locator) -> list[Pr
         name = shorten(str(focus))
         file, line, col = locator.locate(str(focus), predicate,
                                          str(value) if isinstance(value, rdflib.URIRef) else None)
+        if isinstance(value, rdflib.URIRef):
+            what += f" (value {shorten(str(value))})"
         out.append(Problem(file, line, col, f"{name}: {what}", fix, severity))
     return out
