@@ -65,3 +65,69 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class OxigraphServer:
+    """A real ``oxigraph serve`` on 127.0.0.1 (union default graph, like the embedded store)."""
+
+    base: str
+
+    @property
+    def query(self) -> str:
+        return self.base + "/query"
+
+    @property
+    def update(self) -> str:
+        return self.base + "/update"
+
+    @property
+    def graph_store(self) -> str:
+        return self.base + "/store"
+
+    def clear(self) -> None:
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(self.update, data=b"update=DROP%20ALL", method="POST"), timeout=30).read()
+
+
+def start_oxigraph(folder: Path):
+    """Start ``oxigraph serve`` in ``folder`` on a free loopback port; returns (process, server)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    port = free_port()
+    log = open(folder / "oxigraph.log", "wb")
+    proc = subprocess.Popen([exe, "serve", "--location", str(folder / "data"), "--bind", f"127.0.0.1:{port}",
+                             "--union-default-graph"], stdout=log, stderr=subprocess.STDOUT)
+    server = OxigraphServer(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(server.query + "?query=ASK%7B%7D", timeout=2).read()
+            return proc, server
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("oxigraph serve did not start: " + (folder / "oxigraph.log").read_text())
+            time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def oxigraph(tmp_path_factory):
+    """A live Oxigraph server for the whole session (stopped afterwards)."""
+    proc, server = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    proc.terminate()
+    proc.wait(timeout=30)

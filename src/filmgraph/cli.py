@@ -50,6 +50,8 @@ def cli(project, base_iri, quiet):
       filmgraph check            # is the knowledge base sound? (syntax, shapes, integrity)
       filmgraph build            # write dist/filmgraph.trig and dist/filmgraph.nq
       filmgraph stats            # what is in it, and how well it is labelled and sourced
+      filmgraph queries          # the library of ready-made questions
+      filmgraph query films-in-city --param city=阿拉木图 --lang en
 
     The knowledge base (ontology/, graph/, queries/) is the current folder when it holds
     ontology/ and graph/, else the copy shipped with filmgraph; --project chooses another.
@@ -109,24 +111,182 @@ def build(ctx, out, store):
     click.echo(report.summary())
 
 
+def _remote_options(command):
+    """The options of every command that reads the graph: a remote store instead of the embedded one."""
+    for name in reversed(("endpoint", "timeout_s", "retries", "endpoint_auth")):
+        command = _setting_option(name)(command)
+    return command
+
+
+def _backend(ctx: click.Context, **overrides):
+    from .dataset import open_backend
+
+    return open_backend(_settings(ctx, **overrides), progress=_progress(ctx))
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @_setting_option("store")
+@_remote_options
 @click.pass_context
-def stats(ctx, as_json, store):
+def stats(ctx, as_json, store, **remote):
     """Counts per class and per source, and label and evidence coverage.
 
     \b
     Examples:
       filmgraph stats
       filmgraph stats --json | jq .labels
+      filmgraph stats --endpoint http://127.0.0.1:7878/query
     """
-    from .dataset import load
     from .summary import stats as run_stats
 
-    dataset = load(settings=_settings(ctx, store=store), progress=_progress(ctx))
-    result = run_stats(dataset)
+    settings = _settings(ctx, store=store, **remote)
+    result = run_stats(_backend(ctx, store=store, **remote), settings=settings)
     click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False) if as_json else result.text())
+
+
+def _library(ctx):
+    from .project import Project
+    from .queries import Library
+
+    return Library(Project.locate(_settings(ctx).project).queries_dir)
+
+
+@cli.command()
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of titles (falling back to the other).")
+@click.option("--json", "as_json", is_flag=True, help="Print the library as JSON (name, titles, descriptions, parameters).")
+@click.pass_context
+def queries(ctx, lang, as_json):
+    """List the query library: name, title and parameters of each query.
+
+    \b
+    Examples:
+      filmgraph queries
+      filmgraph queries --lang en
+    """
+    from dataclasses import asdict
+
+    library = _library(ctx)
+    if as_json:
+        click.echo(json.dumps([{k: v for k, v in asdict(q).items() if k not in ("text", "path")} for q in library],
+                              ensure_ascii=False, indent=2))
+        return
+    other = "en" if lang == "zh" else "zh"
+    for q in library:
+        params = ", ".join(f"{p.name}={p.default}" if p.default is not None else f"{p.name}?" for p in q.params)
+        click.echo(f"{q.name:32} {q.title.get(lang) or q.title.get(other, '')}" + (f"  [{params}]" if params else ""))
+    click.echo(f"({len(library)} queries; run one with: filmgraph query NAME --param key=value)")
+
+
+def _param(ctx, param, values):
+    pairs = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{value!r} is not key=value — e.g. --param city=阿拉木图", ctx, param)
+        pairs[key] = rest
+    return pairs
+
+
+@cli.command()
+@click.argument("query", required=False, metavar="NAME|FILE")
+@click.option("--text", "text", metavar="SPARQL", help="Run this query text instead of a library query or file.")
+@click.option("--param", "-p", "params", multiple=True, callback=_param, metavar="KEY=VALUE",
+              help="Bind a parameter (repeatable). Values are bound as RDF terms, never pasted into the query; "
+                   "an IRI parameter also takes a name, e.g. city=阿拉木图.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+              default="table", show_default=True, help="Output format (CSV has a BOM for spreadsheets).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the labels shown for IRIs (falling back to the other).")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Return at most N rows (SELECT).")
+@click.option("--explain", is_flag=True, help="Print the query with its parameters bound; do not run it.")
+@_setting_option("store")
+@_remote_options
+@click.pass_context
+def query(ctx, query, text, params, fmt, lang, limit, explain, store, **remote):
+    """Run a library query (by NAME), a .rq FILE, or --text, on the embedded store or --endpoint.
+
+    \b
+    Examples:
+      filmgraph query films-in-city --param city=阿拉木图 --lang en
+      filmgraph query shortest-path -p from=韩冰 -p to=莫斯科 --format markdown
+      filmgraph query my-question.rq --format csv > answer.csv
+      filmgraph query --text 'SELECT ?film WHERE { ?film a <https://schema.org/Movie> }'
+      filmgraph query films-in-city --param city=莫斯科 --explain
+      filmgraph query films-in-city --endpoint http://127.0.0.1:7878/query
+    """
+    from pathlib import Path
+
+    from .errors import UsageError
+    from .formatting import render
+    from .queries import Query, parse_query_file, prepare, run
+
+    if (query is None) == (text is None):
+        raise UsageError("give either a query NAME or FILE, or --text 'SPARQL' — `filmgraph queries` lists the library")
+    if text is not None:
+        q = Query(text)
+    elif query.endswith(".rq") or Path(query).is_file():
+        q = parse_query_file(query)
+    else:
+        q = _library(ctx).get(query)
+    if explain:
+        needs_store = any(p.type == "iri" for p in q.params) or not q.params
+        backend = _backend(ctx, store=store, **remote) if needs_store and params else None
+        click.echo(prepare(q, params, backend=backend, limit=limit))
+        return
+    outcome = run(_backend(ctx, store=store, **remote), q, params, limit=limit, lang=lang)
+    click.echo(render(outcome, format=fmt), nl=False)
+
+
+@cli.command()
+@click.option("--replace", is_flag=True, help="Replace each remote graph as a whole (default: add to it).")
+@click.option("--chunk-triples", type=click.IntRange(min=1), default=5000, show_default=True, metavar="N",
+              help="Triples sent per request.")
+@_setting_option("graph_store")
+@_setting_option("update_endpoint")
+@_remote_options
+@click.pass_context
+def push(ctx, replace, chunk_triples, graph_store, update_endpoint, **remote):
+    """Load the built dataset, every named graph, into a remote store.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol (--graph-store), else SPARQL Update
+    (--update-endpoint); reports the triples sent per graph and verifies the remote counts.
+    Running it twice adds nothing the second time. --endpoint is the store's query endpoint.
+
+    \b
+    Examples:
+      filmgraph push --endpoint http://127.0.0.1:7878/query --graph-store http://127.0.0.1:7878/store
+      filmgraph push --endpoint http://host/sparql --update-endpoint http://host/sparql --replace
+    """
+    from .dataset import load
+    from .errors import UsageError
+    from .push import push as run_push
+    from .remote import Endpoint, RemoteStore
+
+    settings = _settings(ctx, graph_store=graph_store, update_endpoint=update_endpoint, **remote)
+    if not settings.endpoint:
+        raise UsageError("push needs --endpoint URL (the store's SPARQL query endpoint, used to verify counts)")
+    dataset = load(settings=settings, progress=_progress(ctx))
+    remote_store = RemoteStore(Endpoint(settings.endpoint, settings.update_endpoint, settings.graph_store,
+                                        float(settings.timeout_s), int(settings.retries), settings.endpoint_auth))
+    show = _progress(ctx) is not None
+    bar = click.progressbar(length=sum(dataset.store.count(g) for g in dataset.store.graphs()),
+                            label="pushing", file=sys.stderr) if show else None
+    last = {}
+
+    def progress(graph, done, total):
+        if bar is not None:
+            bar.update(done - last.get(graph, 0))
+            last[graph] = done
+
+    try:
+        report = run_push(dataset.store, remote_store, base_iri=settings.base_iri, replace=replace,
+                          chunk_triples=chunk_triples, progress=progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    click.echo(report.text())
 
 
 def main(argv: list[str] | None = None) -> None:

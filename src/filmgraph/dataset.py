@@ -12,7 +12,7 @@ from .errors import CheckFailed
 from .loading import rebase
 from .namespaces import graph_iri
 from .settings import Settings
-from .store import EmbeddedStore
+from .store import Backend, EmbeddedStore
 from .validation import CheckReport, Progress, check, dataset_quads
 
 
@@ -55,3 +55,20 @@ def load(*, settings: Settings = Settings(), progress: Progress | None = None) -
     ontology = graph_iri("ontology", settings.base_iri)
     entailed = entail(store, ontology_graph=ontology, entailed_graph=graph_iri("entailed", settings.base_iri))
     return Dataset(store, report, settings, entailed)
+
+
+def open_backend(settings: Settings = Settings(), *, progress: Progress | None = None) -> Backend:
+    """The store that reading commands query, as ``settings`` say.
+
+    With ``endpoint``: that remote store. With ``store`` naming a folder that holds a built
+    store: that store, read-only, as last built (``filmgraph build --store DIR`` refreshes it).
+    Otherwise the knowledge base is checked, loaded and entailed in memory.
+    """
+    if settings.endpoint:
+        from .remote import Endpoint, RemoteStore
+
+        return RemoteStore(Endpoint(settings.endpoint, settings.update_endpoint, settings.graph_store,
+                                    float(settings.timeout_s), int(settings.retries), settings.endpoint_auth))
+    if settings.store is not None and settings.store.is_dir() and any(settings.store.iterdir()):
+        return EmbeddedStore(path=settings.store, read_only=True)
+    return load(settings=settings.with_(store=None), progress=progress).store

@@ -4,6 +4,7 @@ The CLI prints ``str(error)`` (one paragraph, no traceback) and exits with ``err
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,31 @@ class CheckFailed(FilmgraphError):
             f"{head}\ncheck failed: {len(errors)} error(s) in {len(files)} file(s); "
             "nothing was built or changed."
         )
+
+
+class QueryError(FilmgraphError):
+    """A query that cannot run: its text is invalid, a parameter is wrong, or it names nothing.
+
+    ``line`` and ``column`` (1-based, 0 when unknown) point into the query text.
+    """
+
+    def __init__(self, message: str, *, line: int = 0, column: int = 0):
+        self.line, self.column = line, column
+        super().__init__(message)
+
+    @classmethod
+    def from_parser(cls, text: str, *, source: str = "query") -> "QueryError":
+        """From a SPARQL parser message such as ``error at 3:17: expected …``."""
+        m = re.match(r"error at (\d+):(\d+): (.*)", text, re.S)
+        if not m:
+            return cls(f"{source}: invalid SPARQL: {text} — correct the query text")
+        line, col, what = int(m.group(1)), int(m.group(2)), m.group(3).strip()
+        return cls(f"{source}:{line}:{col}: invalid SPARQL: {what} — correct the query at this place",
+                   line=line, column=col)
+
+
+class RemoteError(FilmgraphError):
+    """A remote store failed or could not be reached; the message names it and the HTTP status."""
 
 
 class OutputError(FilmgraphError):

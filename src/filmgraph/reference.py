@@ -1,16 +1,19 @@
-"""The CLI reference in Markdown, generated from the click commands and the settings records.
+"""Reference docs generated from the code and the data: the CLI reference (click commands and the
+settings records) and the query library (the ``.rq`` headers).
 
-``python -m filmgraph.reference`` prints it and ``python -m filmgraph.reference --write
-docs/cli.md`` updates the doc; ``docs/cli.md`` holds it between two markers and a
-test fails when the two differ, so no command, option or setting goes undocumented.
+``python -m filmgraph.reference`` rewrites the generated part of ``docs/cli.md`` and the whole of
+``docs/queries.md``; ``tests/test_docs.py`` fails when either is stale, so no command, option,
+setting or library query goes undocumented.
 """
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import click
 
 from .cli import cli
+from .queries import Library
 from .settings import SETTINGS
 
 START, END = "<!-- reference:start -->", "<!-- reference:end -->"
@@ -29,9 +32,9 @@ def _options(command: click.Command, ctx: click.Context) -> list[str]:
 
 
 def render() -> str:
-    """The whole reference as Markdown."""
+    """The CLI reference as Markdown."""
     lines = ["## Settings", "",
-             "Every setting is a global option (before the command), or an environment variable.", "",
+             "Every setting is an option (global, or of the commands that use it) or an environment variable.", "",
              "| setting | option | environment | default | meaning |", "| --- | --- | --- | --- | --- |"]
     for s in SETTINGS:
         lines.append(f"| `{s.name}` | `{s.option}` | `{s.envvar}` | `{s.default}` | {s.help} |")
@@ -47,20 +50,41 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(path: str) -> None:
-    """Replace the text between the markers in ``path`` with the current reference."""
-    from pathlib import Path
+def render_queries(library: Library) -> str:
+    """The query library as Markdown: per query its titles, descriptions, parameters and text."""
+    lines = ["# 查询库 · The query library", "",
+             "Generated from the headers of `queries/*.rq` by `python -m filmgraph.reference`; do not edit.",
+             "Run one with `filmgraph query NAME --param key=value`; list them with `filmgraph queries`.", "",
+             "| name | 标题 | title |", "| --- | --- | --- |"]
+    lines += [f"| [`{q.name}`](#{q.name}) | {q.title.get('zh', '')} | {q.title.get('en', '')} |" for q in library]
+    for q in library:
+        lines += ["", f"## {q.name}", "", f"**{q.title.get('zh', '')}** · **{q.title.get('en', '')}**", "",
+                  q.description.get("zh", ""), "", q.description.get("en", ""), ""]
+        if q.params:
+            lines += ["| parameter | type | default | example | 说明 | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+            for p in q.params:
+                default = f"`{p.default}`" if p.default is not None else "(optional: any)"
+                lines.append(f"| `{p.name}` | {p.type} | {default} | `{p.example or ''}` | "
+                             f"{p.label.get('zh', '')} | {p.label.get('en', '')} |")
+            lines.append("")
+        example = " ".join(f"--param {p.name}={p.example}" for p in q.params if p.example)
+        lines += ["```sh", f"filmgraph query {q.name} {example}".rstrip(), "```", "",
+                  "```sparql", q.text.rstrip(), "```"]
+    return "\n".join(lines) + "\n"
 
-    doc = Path(path)
-    text = doc.read_text(encoding="utf-8")
+
+def write(docs: Path, library: Library) -> None:
+    """Rewrite the generated parts of ``docs/cli.md`` and ``docs/queries.md``."""
+    cli_doc = docs / "cli.md"
+    text = cli_doc.read_text(encoding="utf-8")
     start, end = text.index(START) + len(START), text.index(END)
-    doc.write_text(text[:start] + "\n" + render() + text[end:], encoding="utf-8")
+    cli_doc.write_text(text[:start] + "\n" + render() + text[end:], encoding="utf-8")
+    (docs / "queries.md").write_text(render_queries(library), encoding="utf-8")
 
 
 if __name__ == "__main__":
-    import sys
+    from .project import Project
 
-    if sys.argv[1:2] == ["--write"]:
-        write(sys.argv[2])
-    else:
-        print(render(), end="")
+    project = Project.locate()
+    write(project.root / "docs", Library(project.queries_dir))
+    print(f"wrote {project.root / 'docs' / 'cli.md'} and {project.root / 'docs' / 'queries.md'}")

@@ -40,6 +40,19 @@ SETTINGS: tuple[Setting, ...] = (
             "default and rewritten to this one on load.", "IRI"),
     Setting("store", None,
             "Folder of an on-disk embedded store (created if missing); default: in memory.", "DIR"),
+    Setting("endpoint", None,
+            "SPARQL 1.1 query endpoint of a remote store to use instead of the embedded one; its "
+            "default graph must be the union of its named graphs.", "URL"),
+    Setting("update_endpoint", None,
+            "SPARQL 1.1 Update endpoint of the remote store (for push without a graph store).", "URL"),
+    Setting("graph_store", None,
+            "SPARQL 1.1 Graph Store HTTP Protocol endpoint of the remote store (for push).", "URL"),
+    Setting("timeout_s", 30.0, "Seconds to wait for each request to a remote store.", "SECONDS"),
+    Setting("retries", 3, "Times a remote request is retried after a 5xx answer, a timeout or a "
+            "reset connection (with exponential back-off).", "N"),
+    Setting("endpoint_auth", "basic", "HTTP authentication scheme for a remote store: basic or "
+            "digest; credentials come from FILMGRAPH_ENDPOINT_USER / FILMGRAPH_ENDPOINT_PASSWORD "
+            "or ~/.netrc.", "SCHEME"),
 )
 
 
@@ -50,6 +63,12 @@ class Settings:
     project: Path | None = None
     base_iri: str = DEFAULT_BASE_IRI
     store: Path | None = None
+    endpoint: str | None = None
+    update_endpoint: str | None = None
+    graph_store: str | None = None
+    timeout_s: float = 30.0
+    retries: int = 3
+    endpoint_auth: str = "basic"
 
     def __post_init__(self):
         parts = urlsplit(self.base_iri)
@@ -58,6 +77,17 @@ class Settings:
                 f"base_iri {self.base_iri!r} is not usable — give an absolute http(s) IRI that "
                 "ends with '/', e.g. https://example.org/filmgraph/"
             )
+        for name in ("endpoint", "update_endpoint", "graph_store"):
+            url = getattr(self, name)
+            if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+                raise UsageError(f"{name} {url!r} is not an http(s) URL — give e.g. "
+                                 "http://127.0.0.1:7878/query")
+        if not 0 < float(self.timeout_s) <= 3600:
+            raise UsageError(f"timeout_s {self.timeout_s} is out of range — give 0 < seconds <= 3600")
+        if not 0 <= int(self.retries) <= 10:
+            raise UsageError(f"retries {self.retries} is out of range — give 0 to 10")
+        if self.endpoint_auth not in ("basic", "digest"):
+            raise UsageError(f"endpoint_auth {self.endpoint_auth!r} is unknown — give basic or digest")
         if self.project is not None:
             object.__setattr__(self, "project", Path(self.project))
         if self.store is not None:

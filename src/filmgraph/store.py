@@ -6,37 +6,87 @@ interface, so commands do not care which one they talk to.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Iterable, Protocol, Union
 
 import pyoxigraph as ox
 
-from .errors import UsageError, display_path
+from .errors import QueryError, UsageError, display_path
+
+
+@dataclass
+class Solutions:
+    """Result of a SELECT: ``variables`` in order, ``rows`` as dicts (unbound variables absent)."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]]
+
+
+@dataclass
+class Boolean:
+    """Result of an ASK."""
+
+    value: bool
+
+
+@dataclass
+class Triples:
+    """Result of a CONSTRUCT or DESCRIBE."""
+
+    triples: list[ox.Triple]
+
+
+Result = Union[Solutions, Boolean, Triples]
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal]
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+_STRINGS_AND_COMMENTS = re.compile(r'<[^<>"{}|^`\\\s]*>|"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|#[^\n]*', re.S)
+
+
+def query_form(query: str) -> str:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE`` (IRIs, strings and comments ignored);
+    raises :class:`QueryError` when there is none."""
+    m = _FORM.search(_STRINGS_AND_COMMENTS.sub(" ", query))
+    if not m:
+        raise QueryError("the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE) — "
+                         "write a query; updates are not run by filmgraph query")
+    return m.group(1).upper()
 
 
 class Backend(Protocol):
-    """What a reading command needs from a store. Queries see the union of all named graphs as
-    their default graph."""
+    """What a reading command needs from a store: SPARQL queries over the whole dataset, whose
+    default graph is the union of all named graphs. ``name`` says which store it is."""
 
-    def select(self, query: str) -> list[dict[str, object]]: ...
+    name: str
 
-    def ask(self, query: str) -> bool: ...
+    def run(self, query: str) -> Result: ...
 
-    def count(self, graph: str | None = None) -> int: ...
 
-    def graphs(self) -> list[str]: ...
+def select(backend: Backend, query: str) -> list[dict[str, Term]]:
+    """Rows of a SELECT query on any backend."""
+    result = backend.run(query)
+    assert isinstance(result, Solutions), "select() needs a SELECT query"
+    return result.rows
 
 
 class EmbeddedStore:
-    """A pyoxigraph store, in memory (``path=None``) or on disk in ``path`` (created if missing).
+    """A pyoxigraph store, in memory (``path=None``) or on disk in ``path`` (created if missing,
+    or opened ``read_only`` so that several processes can read it at once).
 
     Raises :class:`UsageError` when ``path`` cannot be opened (e.g. another process holds it).
     """
 
-    def __init__(self, *, path: str | Path | None = None):
+    def __init__(self, *, path: str | Path | None = None, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         try:
-            self.ox = ox.Store(str(self.path)) if self.path is not None else ox.Store()
+            if self.path is None:
+                self.ox = ox.Store()
+            elif read_only:
+                self.ox = ox.Store.read_only(str(self.path))
+            else:
+                self.ox = ox.Store(str(self.path))
         except OSError as e:
             raise UsageError(
                 f"{display_path(self.path)}: cannot open the store ({e}) — check that the folder is "
@@ -50,15 +100,30 @@ class EmbeddedStore:
     def clear(self) -> None:
         self.ox.clear()
 
-    def query(self, query: str, **options):
-        """Run a SPARQL query with the union of named graphs as default graph (pyoxigraph result)."""
-        return self.ox.query(query, use_default_graph_as_union=True, **options)
+    name = "embedded"
 
-    def select(self, query: str) -> list[dict[str, object]]:
-        """Rows of a SELECT query, each a dict from variable name to pyoxigraph term (unbound omitted)."""
+    def query(self, query: str, **options):
+        """Run a SPARQL query with the union of named graphs as default graph (pyoxigraph result).
+
+        Raises :class:`QueryError` with the line and column of a syntax error.
+        """
+        try:
+            return self.ox.query(query, use_default_graph_as_union=True, **options)
+        except SyntaxError as e:
+            raise QueryError.from_parser(str(e)) from None
+
+    def run(self, query: str) -> Result:
         result = self.query(query)
-        names = [v.value for v in result.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return Solutions(names, [{n: row[n] for n in names if row[n] is not None} for row in result])
+        if isinstance(result, ox.QueryBoolean):
+            return Boolean(bool(result))
+        return Triples(list(result))
+
+    def select(self, query: str) -> list[dict[str, Term]]:
+        """Rows of a SELECT query, each a dict from variable name to pyoxigraph term (unbound omitted)."""
+        return select(self, query)
 
     def ask(self, query: str) -> bool:
         return bool(self.query(query))

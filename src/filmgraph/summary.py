@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from .dataset import Dataset, load
-from .namespaces import FG, shorten
-from .store import Backend
+from .dataset import open_backend
+from .namespaces import FG, graph_iri, shorten
+from .settings import Settings
+from .store import Backend, select
 
 LANGUAGES = ("zh", "en", "ru", "kk")
 
@@ -59,28 +60,27 @@ class Stats:
         return "\n".join(lines)
 
 
-def stats(dataset: Dataset | None = None) -> Stats:
-    """Compute :class:`Stats` for ``dataset`` (default: the knowledge base, loaded)."""
-    dataset = dataset or load()
-    store: Backend = dataset.store
-    names = {"ont": dataset.ontology_graph, "ent": dataset.entailed_graph,
-             "base": dataset.settings.base_iri, "fg": FG}
+def stats(backend: Backend | None = None, *, settings: Settings = Settings()) -> Stats:
+    """Compute :class:`Stats` of the dataset in ``backend`` (default: as ``settings`` open it)."""
+    store = backend if backend is not None else open_backend(settings)
+    base = settings.base_iri
+    names = {"ont": graph_iri("ontology", base), "ent": graph_iri("entailed", base), "base": base, "fg": FG}
     result = Stats()
-    for row in store.select(_GRAPHS % names):
+    for row in select(store, _GRAPHS % names):
         entry = {"triples": int(row["n"].value)}
         if "title" in row:
             entry["title"] = row["title"].value
         result.graphs[row["g"].value] = entry
     result.triples = sum(g["triples"] for g in result.graphs.values())
-    result.classes = {row["c"].value: int(row["n"].value) for row in store.select(_CLASSES % names)
+    result.classes = {row["c"].value: int(row["n"].value) for row in select(store, _CLASSES % names)
                       if row["c"].value.startswith(FG)}
     langs = " ".join(f"(COUNT(DISTINCT ?l_{lang}) AS ?{lang})" for lang in LANGUAGES)
     optionals = "\n".join(
         f'OPTIONAL {{ ?s rdfs:label ?x_{lang} FILTER(langMatches(lang(?x_{lang}), "{lang}")) BIND(?s AS ?l_{lang}) }}'
         for lang in LANGUAGES)
-    row = store.select(_ENTITIES % {**names, "langs": langs, "optionals": optionals})[0]
+    row = select(store, _ENTITIES % {**names, "langs": langs, "optionals": optionals})[0]
     total = int(row["n"].value)
     result.labels = {lang: (int(row[lang].value), total) for lang in LANGUAGES}
-    row = store.select(_EVIDENCE % names)[0]
+    row = select(store, _EVIDENCE % names)[0]
     result.evidence = (int(row["with"].value), int(row["n"].value))
     return result
