@@ -17,6 +17,14 @@ SOURCE_TEXT = REPO / "graph" / "sources" / "000_4fd766c73458f912.txt"
 DATA_FILE = REPO / "graph" / "000_4fd766c73458f912.trig"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Tests never read or fill the user's cache of loaded knowledge bases."""
+    import os
+
+    os.environ["FILMGRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @dataclass
 class Run:
     code: int

@@ -40,9 +40,10 @@ def _settings(ctx: click.Context, **overrides) -> Settings:
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @_setting_option("project")
 @_setting_option("base_iri")
+@_setting_option("cache_dir")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages, even on a terminal.")
 @click.version_option(__version__, prog_name="filmgraph")
-def cli(project, base_iri, quiet):
+def cli(project, base_iri, cache_dir, quiet):
     """filmgraph — a knowledge graph of international film cooperation.
 
     \b

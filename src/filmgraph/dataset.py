@@ -5,12 +5,18 @@ errors), moves IRIs to the configured base, fills the store and materialises the
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
+from . import __version__
 from .entailment import entail
-from .errors import CheckFailed
+from .errors import CheckFailed, FilmgraphError
 from .loading import rebase
 from .namespaces import graph_iri
+from .project import Project
 from .settings import Settings
 from .store import Backend, EmbeddedStore
 from .validation import CheckReport, Progress, check, dataset_quads
@@ -57,12 +63,45 @@ def load(*, settings: Settings = Settings(), progress: Progress | None = None) -
     return Dataset(store, report, settings, entailed)
 
 
+def cache_key(settings: Settings) -> str:
+    """A digest of everything a loaded dataset depends on: filmgraph's version, the base IRI and
+    the content of every file of the knowledge base (ontology, shapes, graph, source texts)."""
+    project = Project.locate(settings.project)
+    digest = hashlib.sha256(f"{__version__}\n{settings.base_iri}\n".encode())
+    for folder in (project.root / "ontology", project.graph_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(f"{path.relative_to(project.root).as_posix()}\n".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def _save_cache(store: EmbeddedStore, folder: Path, keep: int = 4) -> None:
+    """Copy ``store`` into ``folder`` atomically; keep the ``keep`` newest entries. Best effort:
+    a cache that cannot be written only costs time."""
+    tmp = folder.parent / f".{folder.name}.tmp-{os.getpid()}"
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        disk = EmbeddedStore(path=tmp)
+        disk.add(store.quads())
+        disk.ox.flush()
+        del disk
+        tmp.rename(folder)
+        entries = sorted((p for p in folder.parent.iterdir() if not p.name.startswith(".")),
+                         key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[keep:]:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def open_backend(settings: Settings = Settings(), *, progress: Progress | None = None) -> Backend:
     """The store that reading commands query, as ``settings`` say.
 
     With ``endpoint``: that remote store. With ``store`` naming a folder that holds a built
     store: that store, read-only, as last built (``filmgraph build --store DIR`` refreshes it).
-    Otherwise the knowledge base is checked, loaded and entailed in memory.
+    Otherwise the knowledge base, checked and entailed: from the cache when this exact version of
+    it was loaded before, else loaded now (and cached). Raises :class:`CheckFailed` when the
+    knowledge base has errors.
     """
     if settings.endpoint:
         from .remote import Endpoint, RemoteStore
@@ -71,4 +110,14 @@ def open_backend(settings: Settings = Settings(), *, progress: Progress | None =
                                     float(settings.timeout_s), int(settings.retries), settings.endpoint_auth))
     if settings.store is not None and settings.store.is_dir() and any(settings.store.iterdir()):
         return EmbeddedStore(path=settings.store, read_only=True)
-    return load(settings=settings.with_(store=None), progress=progress).store
+    cache = settings.cache_path
+    entry = cache / cache_key(settings) if cache else None
+    if entry is not None and entry.is_dir():
+        try:
+            return EmbeddedStore(path=entry, read_only=True)
+        except FilmgraphError:
+            shutil.rmtree(entry, ignore_errors=True)
+    store = load(settings=settings.with_(store=None), progress=progress).store
+    if entry is not None:
+        _save_cache(store, entry)
+    return store

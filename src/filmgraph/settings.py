@@ -6,6 +6,7 @@ validated, then passed down; nothing reads configuration anywhere else.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -40,6 +41,10 @@ SETTINGS: tuple[Setting, ...] = (
             "default and rewritten to this one on load.", "IRI"),
     Setting("store", None,
             "Folder of an on-disk embedded store (created if missing); default: in memory.", "DIR"),
+    Setting("cache_dir", None,
+            "Folder where reading commands keep the checked, entailed store of each version of the "
+            "knowledge base, so that later commands start at once [default: $XDG_CACHE_HOME/filmgraph "
+            "or ~/.cache/filmgraph]; 'off' disables it.", "DIR"),
     Setting("endpoint", None,
             "SPARQL 1.1 query endpoint of a remote store to use instead of the embedded one; its "
             "default graph must be the union of its named graphs.", "URL"),
@@ -63,6 +68,7 @@ class Settings:
     project: Path | None = None
     base_iri: str = DEFAULT_BASE_IRI
     store: Path | None = None
+    cache_dir: str | None = None
     endpoint: str | None = None
     update_endpoint: str | None = None
     graph_store: str | None = None
@@ -92,6 +98,16 @@ class Settings:
             object.__setattr__(self, "project", Path(self.project))
         if self.store is not None:
             object.__setattr__(self, "store", Path(self.store))
+
+    @property
+    def cache_path(self) -> Path | None:
+        """The cache folder, or None when the cache is off."""
+        if self.cache_dir == "off":
+            return None
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(root) / "filmgraph"
 
     def with_(self, **changes) -> "Settings":
         """A copy with ``changes`` applied (and validated)."""
