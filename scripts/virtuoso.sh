@@ -182,16 +182,35 @@ isql() { # port sql...   (isql-vt exits 0 even on SQL errors; errors go to stder
     timeout 30 "$ISQL_BIN" "127.0.0.1:$port" dba dba "EXEC=$*" </dev/null
 }
 
-fail_start() { # dir pid message
-    local d=$1 pid=$2
-    echo "virtuoso.sh: $3" >&2
-    echo "---- tail of $d/virtuoso.log ----" >&2
-    tail -n 30 "$d/virtuoso.log" >&2 2>/dev/null || true
-    echo "---- tail of $d/virtuoso.stdout ----" >&2
-    tail -n 10 "$d/virtuoso.stdout" >&2 2>/dev/null || true
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+fail_start() { # dir pid message   -- kill first, then talk (stderr may be a closed pipe)
+    local d=$1 pid=$2 msg=$3
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        { kill -KILL "$pid"; wait "$pid"; } 2>/dev/null || true
+    fi
     rm -f "$d/virtuoso.pid"
+    STARTING_PID=""
+    {
+        echo "virtuoso.sh: $msg"
+        echo "---- tail of $d/virtuoso.log ----"
+        tail -n 30 "$d/virtuoso.log" 2>/dev/null || true
+    } >&2 || true
     exit 1
+}
+
+# If `start` is interrupted before it succeeded, don't leave a half-started server behind.
+STARTING_PID=""
+start_cleanup() {
+    if [ -n "$STARTING_PID" ] && kill -0 "$STARTING_PID" 2>/dev/null; then
+        kill -KILL "$STARTING_PID" 2>/dev/null || true
+    fi
+}
+
+# Ready = our process is alive, has logged that its HTTP listener is online on our port
+# (so a foreign server on a clashing port can't fool us), and /sparql answers.
+server_ready() { # pid dir http_port
+    kill -0 "$1" 2>/dev/null || return 1
+    grep -qE "HTTP(/WebDAV)? server online at 127\.0\.0\.1:$3\b" "$2/virtuoso.log" 2>/dev/null || return 1
+    http_ok "$3"
 }
 
 # ---------------------------------------------------------------- start
@@ -216,7 +235,12 @@ cmd_start() {
         rm -f "$d/virtuoso.lck"
     fi
 
-    local timeout=${VIRTUOSO_START_TIMEOUT:-60} attempt ip hp pid t0 deadline
+    trap start_cleanup EXIT
+    trap 'exit 1' INT TERM HUP PIPE
+    local timeout=${VIRTUOSO_START_TIMEOUT:-60} attempt ip hp pid t0 deadline v
+    for v in "${VIRTUOSO_HTTP_PORT:-1}" "${VIRTUOSO_ISQL_PORT:-1}" "$timeout"; do
+        [[ "$v" =~ ^[0-9]+$ ]] || die "VIRTUOSO_HTTP_PORT/VIRTUOSO_ISQL_PORT/VIRTUOSO_START_TIMEOUT must be integers, got '$v'"
+    done
     for attempt in 1 2 3; do
         ip=${VIRTUOSO_ISQL_PORT:-$(free_port)}
         hp=${VIRTUOSO_HTTP_PORT:-$(free_port "$ip")}
@@ -229,16 +253,18 @@ cmd_start() {
         (cd "$d" && exec setsid "$VIRTUOSO_BIN" +foreground +configfile "$d/virtuoso.ini" \
             </dev/null >>"$d/virtuoso.stdout" 2>&1) &
         pid=$!
+        STARTING_PID=$pid
         echo "$pid" >"$d/virtuoso.pid"
         deadline=$(awk -v a="$t0" -v t="$timeout" 'BEGIN { printf "%d", a + t }')
         while :; do
-            if http_ok "$hp"; then break; fi
+            if server_ready "$pid" "$d" "$hp"; then break; fi
             if ! kill -0 "$pid" 2>/dev/null; then
                 wait "$pid" 2>/dev/null || true
-                if grep -q 'Failed to start listening' "$d/virtuoso.log" "$d/virtuoso.stdout" 2>/dev/null &&
+                if grep -qE 'Failed to start listening|Failed HTTP listen' "$d/virtuoso.log" 2>/dev/null &&
                     [ -z "${VIRTUOSO_HTTP_PORT:-}${VIRTUOSO_ISQL_PORT:-}" ] && [ "$attempt" -lt 3 ]; then
                     log "port clash on $ip/$hp (attempt $attempt), retrying with other ports"
                     rm -f "$d/virtuoso.lck" "$d/virtuoso.pid"
+                    STARTING_PID=""
                     continue 2
                 fi
                 fail_start "$d" "" "virtuoso-t exited before the SPARQL endpoint came up"
@@ -272,6 +298,8 @@ cmd_start() {
     json=$(printf '{"sparql": "http://127.0.0.1:%s/sparql", "graph_store": "http://127.0.0.1:%s/sparql-graph-crud", "pid": %s, "isql_port": %s, "seconds_to_start": %s}' \
         "$hp" "$hp" "$pid" "$ip" "$secs")
     echo "$json" >"$d/instance.json"
+    STARTING_PID=""
+    trap - EXIT INT TERM HUP PIPE
     echo "$json"
 }
 
