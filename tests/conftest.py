@@ -139,3 +139,26 @@ def oxigraph(tmp_path_factory):
     yield server
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory):
+    """A live Virtuoso Open Source (Debian package) started by scripts/virtuoso.sh, or a skip when it
+    is not installed — unless FILMGRAPH_REQUIRE_VIRTUOSO=1 (set by scripts/test.sh after installing
+    it), where a missing Virtuoso fails the run instead of hiding."""
+    import json
+    import os
+    import subprocess
+
+    if not shutil.which("virtuoso-t"):
+        if os.environ.get("FILMGRAPH_REQUIRE_VIRTUOSO") == "1":
+            pytest.fail("Virtuoso is required here but virtuoso-t is not installed")
+        pytest.skip("Virtuoso Open Source is not installed (scripts/virtuoso.sh install)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    script = REPO / "scripts" / "virtuoso.sh"
+    started = subprocess.run(["bash", str(script), "start", str(folder)], capture_output=True, text=True, timeout=180)
+    if started.returncode != 0:
+        pytest.fail("Virtuoso did not start: " + started.stderr[-2000:])
+    info = json.loads(started.stdout.strip().splitlines()[-1])
+    yield info
+    subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
