@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 
 import click
@@ -234,9 +235,10 @@ def query(ctx, query, text, params, fmt, lang, limit, explain, store, **remote):
     if explain:
         needs_store = any(p.type == "iri" for p in q.params) or not q.params
         backend = _backend(ctx, store=store, **remote) if needs_store and params else None
-        click.echo(prepare(q, params, backend=backend, limit=limit))
+        click.echo(prepare(q, params, backend=backend, limit=limit, base_iri=_settings(ctx).base_iri))
         return
-    outcome = run(_backend(ctx, store=store, **remote), q, params, limit=limit, lang=lang)
+    outcome = run(_backend(ctx, store=store, **remote), q, params, limit=limit, lang=lang,
+                  base_iri=_settings(ctx).base_iri)
     click.echo(render(outcome, format=fmt), nl=False)
 
 
@@ -303,8 +305,9 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("interrupted — nothing was changed", err=True)
         code = 130
     except FilmgraphError as e:
-        click.echo(f"error: {e}" if not str(e).startswith(("error", "check failed")) and "\n" not in str(e)
-                   else str(e), err=True)
+        text = str(e)
+        located = re.match(r"^[^\s:]+(?::\d+){1,2}: ", text) or "\n" in text
+        click.echo(text if located else f"error: {text}", err=True)
         code = e.exit_code
     except KeyboardInterrupt:
         click.echo("interrupted — nothing was changed", err=True)

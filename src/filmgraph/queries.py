@@ -28,7 +28,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError, display_path
-from .namespaces import PREFIXES, RDFS, SKOS, XSD
+from .namespaces import DATA_PATHS, PREFIXES, RDFS, SKOS, XSD
+from .settings import DEFAULT_BASE_IRI
 from .store import Backend, Result, Solutions, _STRINGS_AND_COMMENTS, query_form
 
 TYPES = ("iri", "string", "date", "year", "integer", "decimal", "boolean")
@@ -165,8 +166,12 @@ def parse_value(value: str, type_: str, *, name: str, backend: Backend | None = 
         return QueryError(f"parameter {name}: {value!r} is not {expected} — e.g. {_EXAMPLES[type_]}")
 
     if type_ == "iri":
-        text = value[1:-1] if value.startswith("<") and value.endswith(">") else value
-        iri = _expand(text, {**PREFIXES, **(prefixes or {})}) if not re.match(r"^[a-z][a-z0-9+.-]*://", text) else text
+        if value.startswith("<") and value.endswith(">"):
+            iri = value[1:-1]
+        elif re.match(r"^[a-z][a-z0-9+.-]*://", value):
+            iri = value
+        else:
+            iri = _expand(value, {**PREFIXES, **(prefixes or {})})
         if iri is not None:
             try:
                 return ox.NamedNode(iri)
@@ -275,9 +280,18 @@ def _solutions(backend: Backend, text: str) -> list[dict]:
     return backend.run(text).rows
 
 
+def rebase_text(text: str, base_iri: str) -> str:
+    """``text`` with the default base's data IRIs (``…/id/``, ``…/source/``, ``…/graph/``) moved
+    under ``base_iri``, as the loader moves the data."""
+    for path in DATA_PATHS:
+        text = text.replace(DEFAULT_BASE_IRI + path, base_iri + path)
+    return text
+
+
 def prepare(query: Query, params: dict[str, str] | None = None, *, backend: Backend | None = None,
-            limit: int | None = None) -> str:
-    """The text that will run: parameters parsed and bound, defaults applied, limit set.
+            limit: int | None = None, base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The text that will run: parameters parsed and bound, defaults applied, limit set, and
+    IRIs of the data moved under ``base_iri`` (the query text's and the parameters').
 
     Raises :class:`QueryError` for an unknown parameter, a value of the wrong type, or a name
     that matches no entity or several.
@@ -295,8 +309,9 @@ def prepare(query: Query, params: dict[str, str] | None = None, *, backend: Back
             params[name] = param.default
     for name, value in params.items():
         type_ = declared[name].type if name in declared else ("iri" if re.match(r"^<?[a-z][a-z0-9+.-]*:", value) and not re.search(r"\s", value) else "string")
-        values[name] = parse_value(value, type_, name=name, backend=backend)
-    text = bind(query.text, values)
+        values[name] = parse_value(value, type_, name=name, backend=backend,
+                                   prefixes={k: rebase_text(v, base_iri) for k, v in PREFIXES.items()})
+    text = bind(rebase_text(query.text, base_iri), values)
     if limit is not None and query_form(text) == "SELECT":
         text = with_limit(text, limit)
     return text
@@ -322,14 +337,15 @@ def labels(backend: Backend, result: Result, *, lang: str) -> dict[str, str]:
 
 
 def run(backend: Backend, query: Query | str, params: dict[str, str] | None = None, *,
-        limit: int | None = None, lang: str = "zh") -> Outcome:
-    """Bind ``params``, run ``query`` on ``backend`` and fetch labels in ``lang``.
+        limit: int | None = None, lang: str = "zh", base_iri: str = DEFAULT_BASE_IRI) -> Outcome:
+    """Bind ``params``, run ``query`` on ``backend`` and fetch labels in ``lang``. ``base_iri`` is
+    the base the data was loaded under.
 
     Raises :class:`QueryError` (bad text with its line and column, bad parameter) or
     :class:`~filmgraph.errors.RemoteError` (a remote store failed).
     """
     query = Query(query) if isinstance(query, str) else query
-    text = prepare(query, params, backend=backend, limit=limit)
+    text = prepare(query, params, backend=backend, limit=limit, base_iri=base_iri)
     try:
         result = backend.run(text)
     except QueryError as e:
