@@ -292,6 +292,118 @@ def push(ctx, replace, chunk_triples, graph_store, update_endpoint, **remote):
     click.echo(report.text())
 
 
+def _entity(ctx, backend, value, name):
+    """An entity given as an IRI, a prefixed name or any of its names (resolved in the store)."""
+    if value is None:
+        return None
+    from .queries import parse_value
+
+    return parse_value(value, "iri", name=name, backend=backend).value
+
+
+def _network(ctx, store, remote):
+    from .projection import project
+
+    backend = _backend(ctx, store=store, **remote)
+    return backend, project(backend, base_iri=_settings(ctx).base_iri)
+
+
+@cli.command("map")
+@click.option("--view", type=click.Choice(["all", "cooperation", "events", "coproductions", "ego", "path", "geo"]),
+              default="all", show_default=True, help="What to draw.")
+@click.option("--focus", metavar="ENTITY", help="ego view: the entity at the centre (IRI or any name, e.g. 阿拉木图).")
+@click.option("--hops", type=click.IntRange(1, 6), default=2, show_default=True, help="ego view: how many links out.")
+@click.option("--from", "source", metavar="ENTITY", help="path view: where the connection starts.")
+@click.option("--to", "target", metavar="ENTITY", help="path view: where it ends.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language the page opens in (it can switch).")
+@click.option("--title", help="Title shown on the page [default: names the view in zh and en].")
+@click.option("--out", default="map.html", show_default=True, type=click.Path(dir_okay=False), metavar="FILE.html",
+              help="The page to write (atomically).")
+@_setting_option("store")
+@_remote_options
+@click.pass_context
+def map_(ctx, view, focus, hops, source, target, lang, title, out, store, **remote):
+    """Draw the network as one self-contained HTML page that opens offline with a double-click.
+
+    Nodes are coloured and shaped by type, sized by importance; clicking one shows its
+    properties, connections and the source quotes behind each. Search, filters by type,
+    country and dates, a zh/en switch and PNG export are in the page. Nothing is loaded
+    from the network and nothing from the data is ever run.
+
+    \b
+    Examples:
+      filmgraph map --out map.html
+      filmgraph map --view geo --lang en --out geo.html
+      filmgraph map --view ego --focus 阿拉木图 --hops 2 --out almaty.html
+      filmgraph map --view path --from 韩冰 --to 莫斯科 --out path.html
+    """
+    from .networkmap import render_map, write_map
+
+    backend, graph = _network(ctx, store, remote)
+    html = render_map(graph, view=view, lang=lang, title=title, hops=hops,
+                      focus=_entity(ctx, backend, focus, "focus"), source=_entity(ctx, backend, source, "from"),
+                      target=_entity(ctx, backend, target, "to"))
+    path = write_map(out, html)
+    click.echo(f"wrote {path} ({len(html.encode()) // 1024:,} KiB): open it in a browser")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="Output format on standard output.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Language of names.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Entries per ranking.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="REPORT.html",
+              help="Also write an HTML report with charts.")
+@_setting_option("store")
+@_remote_options
+@click.pass_context
+def analyze(ctx, fmt, lang, top, out, store, **remote):
+    """Who is central, who brokers between countries, which groups form, and how countries cooperate.
+
+    Degree, betweenness (sampled pivots on large graphs) and eigenvector rankings; brokers
+    (entities whose removal disconnects countries); communities; the country-by-country matrix
+    of shared events, talks, co-productions and screenings; the event timeline.
+
+    \b
+    Examples:
+      filmgraph analyze
+      filmgraph analyze --lang en --format csv > analysis.csv
+      filmgraph analyze --out report.html
+    """
+    from .analysis import analyze as run_analyze, render, render_report
+    from .networkmap import write_map
+
+    _backend_, graph = _network(ctx, store, remote)
+    result = run_analyze(graph, top=top)
+    click.echo(render(result, format=fmt, lang=lang), nl=False)
+    if out:
+        write_map(out, render_report(result, lang=lang))
+        click.echo(f"wrote {out}", err=True)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json"]), default="graphml",
+              show_default=True, help="graphml and gexf for Gephi, json (Cytoscape elements) for Cytoscape.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="File to write (atomically).")
+@_setting_option("store")
+@_remote_options
+@click.pass_context
+def network(ctx, fmt, out, store, **remote):
+    """Export the network (the same projection the map draws) for Gephi or Cytoscape.
+
+    \b
+    Examples:
+      filmgraph network --format graphml --out filmgraph.graphml
+      filmgraph network --format json --out filmgraph.cyjs
+    """
+    from .netexport import export_network
+
+    _backend_, graph = _network(ctx, store, remote)
+    result = export_network(graph, out, format=fmt)
+    click.echo(f"wrote {out}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: user errors print one paragraph and exit non-zero, never with a traceback."""
     try:
