@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from contextlib import contextmanager
+import tempfile
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Iterator
 
@@ -68,3 +69,32 @@ def replace_dir(out: str | Path, *, marker: str) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextmanager
+def replace_file(path: str | Path, *, what: str = "the file") -> Iterator:
+    """Yield a binary file to write; on normal exit it replaces ``path`` in one rename (a temporary
+    file in the same folder, synced first), so readers see the old file or the new one, never half
+    of one. The folder is created when missing. On any failure the temporary file is removed and
+    ``path`` is left as it was; an OSError becomes :class:`OutputError` naming ``what``."""
+    out = Path(path)
+    tmp: str | None = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, out)
+        tmp = None
+    except OSError as e:
+        raise OutputError(f"{display_path(out)}: cannot write {what} ({e.strerror or e}) — check that the "
+                          "folder is writable; the previous file is unchanged") from None
+    finally:
+        if tmp is not None:
+            with suppress(OSError):
+                os.unlink(tmp)

@@ -33,14 +33,14 @@ import math
 import os
 import random
 import re
-import tempfile
 from collections import defaultdict, deque
 from importlib import resources
 from pathlib import Path
 
 import networkx as nx
 
-from .errors import OutputError, UsageError, display_path
+from .atomic import replace_file
+from .errors import UsageError
 
 #: the views :func:`select_view` knows, in the order the CLI lists them
 VIEWS = ("all", "cooperation", "events", "coproductions", "ego", "path", "geo")
@@ -849,29 +849,9 @@ def render_map(graph: nx.MultiDiGraph, *, view: str = "all", lang: str = "zh", t
 
 
 def write_map(path: str | os.PathLike, html: str) -> Path:
-    """Write ``html`` to ``path`` atomically: a temporary file in the same folder, then one rename,
-    so a reader sees the old page or the new one, never half a page. The folder is created when
-    missing. Returns the path. Raises :class:`~filmgraph.errors.OutputError` (the previous file, if
-    any, left as it was) when the file cannot be written."""
-    out = Path(path)
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(html)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-        tmp = None
-    except OSError as e:
-        raise OutputError(f"{display_path(out)}: cannot write the map ({e.strerror or e}) — "
-                          "check that the folder is writable; nothing was changed") from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return out
+    """Write ``html`` to ``path`` atomically (see :func:`filmgraph.atomic.replace_file`): a reader
+    sees the old page or the new one, never half a page. Returns the path. Raises
+    :class:`~filmgraph.errors.OutputError`, the previous file left as it was."""
+    with replace_file(path, what="the map") as handle:
+        handle.write(html.encode("utf-8"))
+    return Path(path)
