@@ -401,7 +401,7 @@ def network(ctx, fmt, out, store, **remote):
 
     _backend_, graph = _network(ctx, store, remote)
     result = export_network(graph, out, format=fmt)
-    click.echo(f"wrote {out}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges")
+    click.echo(f"wrote {out}: {result.nodes:,} nodes, {result.edges:,} edges, {result.bytes:,} bytes")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import networkx as nx
 
+from .atomic import replace_file
 from .errors import OutputError, UsageError, display_path
 
 FORMATS = ("graphml", "gexf", "json")
@@ -155,41 +155,16 @@ def export_network(graph: nx.Graph, path: str | os.PathLike, *, format: str = "g
     if not isinstance(graph, nx.Graph):
         raise UsageError(f"export_network needs a networkx graph, not {type(graph).__name__}")
     target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{display_path(target)} is a folder — give a file name for the network; nothing was written")
     flat = flat_graph(graph)
-    folder = target.parent if str(target.parent) else Path(".")
-    tmp_name = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
-            raise OutputError(f"{display_path(target)} is a folder — give a file name for the network; nothing was written")
-        handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        with os.fdopen(handle, "wb") as out:
-            if format == "graphml":
-                nx.write_graphml(flat, out, encoding="utf-8", prettyprint=True)
-            elif format == "gexf":
-                nx.write_gexf(_for_gexf(flat), out, encoding="utf-8", prettyprint=True)
-            else:
-                out.write(json.dumps(cytoscape_elements(flat), ensure_ascii=False, indent=1).encode("utf-8"))
-                out.write(b"\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, target)
-        tmp_name = None
-        size = target.stat().st_size
-    except OSError as e:
-        raise OutputError(f"{display_path(target)}: cannot write the network ({e.strerror or e}) — check that the "
-                          "folder exists and is writable; the previous file is unchanged") from None
-    finally:
-        if tmp_name is not None:
-            try:
-                os.unlink(tmp_name)
-            except OSError:
-                pass
+    with replace_file(target, what="the network") as out:
+        if format == "graphml":
+            nx.write_graphml(flat, out, encoding="utf-8", prettyprint=True)
+        elif format == "gexf":
+            nx.write_gexf(_for_gexf(flat), out, encoding="utf-8", prettyprint=True)
+        else:
+            out.write(json.dumps(cytoscape_elements(flat), ensure_ascii=False, indent=1).encode("utf-8"))
+            out.write(b"\n")
+    size = target.stat().st_size
     return NetworkExport(target, format, flat.number_of_nodes(), flat.number_of_edges(), size)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
