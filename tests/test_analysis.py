@@ -274,3 +274,14 @@ def test_export_refuses_an_unknown_format_and_keeps_the_old_file_on_failure(grap
         export_network(graph, path, format="graphml")
     assert path.read_text(encoding="utf-8") == "previous"
     assert [p.name for p in tmp_path.iterdir()] == ["network.graphml"]
+
+
+def test_html_report_without_matplotlib_is_one_clear_error(result, monkeypatch):
+    import sys
+
+    from filmgraph.errors import FilmgraphError
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(FilmgraphError, match="needs matplotlib"):
+        render_report(result)
+    assert "谁是中间人" in render(result)        # the text formats do not need it
