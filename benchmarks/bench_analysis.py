@@ -12,10 +12,7 @@ with ">"). Every figure comes from this one run.
 from __future__ import annotations
 
 import argparse
-import signal
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -24,35 +21,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from synthetic import synthetic_projection  # noqa: E402
+from timing import OverBudget, budgeted, median_time  # noqa: E402
 
 from filmgraph.analysis import EXACT_BETWEENNESS_MAX_NODES, MIN_PIVOTS, analyze, default_pivots  # noqa: E402
-
-
-class OverBudget(Exception):
-    pass
-
-
-def budgeted(call, seconds: float):
-    """Run ``call``; OverBudget when it takes longer than ``seconds`` (pure-Python work only)."""
-    def alarm(_signum, _frame):
-        raise OverBudget()
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return call()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def timed(call, runs: int):
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def simple(graph):
@@ -82,7 +53,7 @@ def main() -> None:
           f"else sampled pivots (default_pivots); median of {args.runs} runs\n")
     print(f"{'graph':<18}{'nodes':>8}{'edges':>9}  {'analyze s':>10}  {'betweenness':<12}  slowest steps (s)")
     for name, graph in graphs:
-        seconds, result = timed(lambda: analyze(graph), args.runs)
+        seconds, result = median_time(lambda: analyze(graph), args.runs)
         steps = sorted(result.timings_ms.items(), key=lambda kv: -kv[1])[:3]
         print(f"{name:<18}{graph.number_of_nodes():>8,}{graph.number_of_edges():>9,}  {seconds:>10.3f}  "
               f"{result.betweenness.method:<12}  " + ", ".join(f"{k} {v / 1000:.2f}" for k, v in steps))
@@ -97,10 +68,10 @@ def main() -> None:
         if k >= g.number_of_nodes():
             print(f"{name:<18}{k:>7}  (no fewer pivots than nodes: sampling is the exact computation)")
             continue
-        sampled_s, estimate = timed(lambda: nx.betweenness_centrality(g, k=k, seed=7), args.runs)
+        sampled_s, estimate = median_time(lambda: nx.betweenness_centrality(g, k=k, seed=7), args.runs)
         try:
             exact_runs = args.runs if sampled_s * 20 < args.exact_budget / args.runs else 1
-            exact_s, exact = timed(lambda: budgeted(lambda: nx.betweenness_centrality(g), args.exact_budget), exact_runs)
+            exact_s, exact = median_time(lambda: budgeted(lambda: nx.betweenness_centrality(g), args.exact_budget), exact_runs)
             found = f"{len(top10(estimate) & top10(exact))}/10"
             print(f"{name:<18}{k:>7}{exact_s:>10.3f}{sampled_s:>11.3f}{exact_s / sampled_s:>9.1f}  {found}")
         except OverBudget:

@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
 from filmgraph.networkmap import MAX_NODES, layout, render_map, select_view  # noqa: E402
+from timing import median_time  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -88,15 +89,6 @@ def curated_graph() -> nx.MultiDiGraph:
     from filmgraph.projection import project
 
     return project(open_backend())
-
-
-def median_time(call, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def ours(graph: nx.MultiDiGraph, **options) -> str:

@@ -11,13 +11,12 @@ Then the cold start of ``filmgraph query`` as a new process, against ``python -c
 from __future__ import annotations
 
 import argparse
-import signal
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import OverBudget, budgeted, median_time
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -26,31 +25,8 @@ sys.path.insert(0, str(REPO / "tests"))
 RDFLIB_BUDGET_S = 20.0
 
 
-class OverBudget(Exception):
-    pass
-
-
-def budgeted(call, seconds: float):
-    """Run ``call``; OverBudget when it takes longer than ``seconds`` (pure-Python work only)."""
-    def alarm(_signum, _frame):
-        raise OverBudget()
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return call()
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def median(call, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(call, runs)[0]
 
 
 def main() -> None:
