@@ -306,6 +306,7 @@ def test_clicking_a_node_opens_its_panel_with_names_connections_and_quotes(graph
     assert node["quotes"][0] in text
     edge_quotes = [q for _, _, d in graph.edges(HAN_BING, data=True) for q in d["quotes"]]
     assert edge_quotes and all(q in text for q in edge_quotes)
+    assert "北京电影亮相阿拉木图与莫斯科" in text, "the panel names the source document by its title"
     org = graph.nodes[ID + "org/beijing-municipal-film-development-center"]["labels"]["zh"]
     m.page.get_by_role("button", name=org).click()
     assert m.js("filmgraphMap.state.selected") == ID + "org/beijing-municipal-film-development-center"

@@ -66,3 +66,14 @@ def test_the_same_projection_from_a_remote_store(graph, oxigraph):
     far = project(remote)
     assert sorted(far.nodes) == sorted(graph.nodes)
     assert sorted(far.edges(keys=True)) == sorted(graph.edges(keys=True))
+
+
+def test_source_titles_come_with_the_graph(graph):
+    titles = graph.graph["sources"]
+    assert titles["https://w3id.org/filmgraph/source/000_4fd766c73458f912"]["zh"].startswith("北京电影亮相阿拉木图与莫斯科")
+    assert titles["https://w3id.org/filmgraph/source/reference"]["en"] == "Reference data"
+
+
+def test_every_curated_node_names_its_sources(graph):
+    assert graph.nodes[ID + "person/han-bing"]["sources"] == ["https://w3id.org/filmgraph/source/000_4fd766c73458f912"]
+    assert all(d["sources"] for _, d in graph.nodes(data=True))

@@ -768,6 +768,7 @@ def _map_data(graph: nx.MultiDiGraph, drawn: nx.MultiDiGraph, positions: dict, *
                       "color": KIND_STYLE.get(k, KIND_STYLE["Thing"])[2],
                       "shape": KIND_STYLE.get(k, KIND_STYLE["Thing"])[3]} for k in kinds_present},
         "countries": countries,
+        "sources": {str(g): labels for g, labels in graph.graph.get("sources", {}).items()},
         "nodes": nodes,
         "edges": edges,
     }

@@ -24,6 +24,8 @@ ontology shows up without code changes):
   edge key), ``labels``,
   ``quotes``, ``sources``, ``inferred``.
 
+``graph.graph["sources"]`` maps each source graph IRI to its title per language.
+
 The graph is a :class:`networkx.MultiDiGraph`; :func:`project` works on any
 :class:`~filmgraph.store.Backend`, so it also runs against ``--endpoint``.
 """
@@ -52,7 +54,7 @@ _Q_LINKS = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER(?g NOT IN (<%(ont)s>, <%(ent)s>) && isIRI(?o) && ?p != <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>
          && STRSTARTS(STR(?s), "%(base)sid/")) }"""
 
-_Q_VALUES = """SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
+_Q_VALUES = """SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o }
   FILTER(?g NOT IN (<%(ont)s>, <%(ent)s>) && isLiteral(?o) && STRSTARTS(STR(?s), "%(base)sid/"))
   VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <%(fg)sevidence> <%(fg)squote> <%(fg)sstartDate>
               <%(fg)sendDate> <%(fg)slatitude> <%(fg)slongitude> <%(fg)sinferred> <%(fg)sjobTitle> } }"""
@@ -60,6 +62,8 @@ _Q_VALUES = """SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o }
 _Q_ONTOLOGY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?t ?super ?label WHERE { GRAPH <%(ont)s> {
   { ?t rdfs:subClassOf+ ?super FILTER(isIRI(?super)) } UNION { ?t rdfs:label ?label } } }"""
+
+_Q_SOURCES = """SELECT ?g ?t WHERE { GRAPH ?g { ?g <http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?t } }"""
 
 _COUNTRY_LINKS = ("containedInPlace", "basedIn", "location", "partnerCountry", "coveredPlace")
 
@@ -88,8 +92,10 @@ def project(backend: Backend, *, base_iri: str = DEFAULT_BASE_IRI) -> nx.MultiDi
     for row in select(backend, _Q_TYPES % names):
         classes[row["s"].value].add(row["c"].value)
     values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    sources: dict[str, set[str]] = defaultdict(set)
     for row in select(backend, _Q_VALUES % names):
         values[row["s"].value][row["p"].value].append(row["o"])
+        sources[row["s"].value].add(row["g"].value)
     links = [(r["s"].value, r["p"].value, r["o"].value, r["g"].value) for r in select(backend, _Q_LINKS % names)]
 
     def is_a(node: str, cls: str) -> bool:
@@ -97,7 +103,6 @@ def project(backend: Backend, *, base_iri: str = DEFAULT_BASE_IRI) -> nx.MultiDi
 
     collapsed = {n for n in classes if any(is_a(n, c) for c in COLLAPSED)}
     graph = nx.MultiDiGraph()
-    sources: dict[str, set[str]] = defaultdict(set)
     for s, _p, _o, g in links:
         sources[s].add(g)
     for node, cls in classes.items():
@@ -153,6 +158,10 @@ def project(backend: Backend, *, base_iri: str = DEFAULT_BASE_IRI) -> nx.MultiDi
                         graph.add_edge(speaker, target, key=node, **edge_attrs(node, label, node))
 
     _countries(graph, by_subject)
+    titles: dict[str, list] = defaultdict(list)
+    for row in select(backend, _Q_SOURCES):
+        titles[row["g"].value].append(row["t"])
+    graph.graph["sources"] = {g: _labels(t) for g, t in titles.items()}
     return graph
 
 

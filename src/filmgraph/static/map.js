@@ -84,6 +84,7 @@
   function edgeLabel(e, lang) { return pick(e.labels, lang || state.lang) || tail(e.predicate); }
   function kindName(kind) { var k = DATA.kinds[kind]; return k ? k[state.lang] : kind; }
   function countryName(iri) { return pick(DATA.countries[iri], state.lang) || tail(iri); }
+  function sourceName(iri) { var l = pick((DATA.sources || {})[iri], state.lang); return l ? l + ' — ' + iri : iri; }
 
   /* ---- DOM helpers: text only ---- */
   function el(tag, cls, text) {
@@ -372,7 +373,7 @@
     });
     panel.appendChild(ul);
     heading(panel, 'sources');
-    n.sources.forEach(function (s) { panel.appendChild(el('p', 'src', s)); });
+    n.sources.forEach(function (s) { panel.appendChild(el('p', 'src', sourceName(s))); });
     heading(panel, 'iri');
     panel.appendChild(el('p', 'iri', n.id));
   }
@@ -398,7 +399,7 @@
     heading(panel, 'evidence');
     quoteList(panel, e.quotes);
     heading(panel, 'sources');
-    e.sources.forEach(function (s) { panel.appendChild(el('p', 'src', s)); });
+    e.sources.forEach(function (s) { panel.appendChild(el('p', 'src', sourceName(s))); });
     heading(panel, 'iri');
     panel.appendChild(el('p', 'iri', e.predicate));
   }
