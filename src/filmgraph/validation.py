@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from .errors import Problem, display_path
 from .loading import RDF_TYPE, Locator, ParsedFile, parse_file
-from .namespaces import FG, OWL, RDFS, SH, graph_iri, shorten
+from .namespaces import FG, SH, graph_iri, shorten
 from .project import Project, expand_paths
 from .settings import DEFAULT_BASE_IRI, Settings
 from .store import EmbeddedStore
@@ -139,14 +139,14 @@ SELECT ?src ?file ?s ?p ?quote WHERE {
   GRAPH ?src { ?src fg:textFile ?file . ?s ?p ?quote VALUES ?p { fg:evidence fg:quote } }
 }"""
 
-_CLASS_KINDS = {OWL + "Class", RDFS + "Class"}
-
-
-def _graph_file(files: list[ParsedFile], graph: str) -> str | None:
+def _graph_files(files: list[ParsedFile]) -> dict[str, str]:
+    """Each named graph's IRI → the name of the first file that writes into it."""
+    found: dict[str, str] = {}
     for f in files:
-        if any(isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value == graph for q in f.quads):
-            return f.name
-    return None
+        for q in f.quads:
+            if isinstance(q.graph_name, ox.NamedNode):
+                found.setdefault(q.graph_name.value, f.name)
+    return found
 
 
 def _suggest(name: str, known: list[str]) -> str:
@@ -158,6 +158,7 @@ def _integrity(store: EmbeddedStore, files: list[ParsedFile], locator: Locator,
                project: Project) -> list[Problem]:
     ont = graph_iri("ontology")
     names = {"ont": ont, "base": DEFAULT_BASE_IRI, "fg": FG}
+    graph_files = _graph_files(files)
     declared: dict[str, str] = {}
     for row in store.select(_ONTOLOGY_TERMS % names):
         declared.setdefault(row["t"].value, row["kind"].value)
@@ -185,7 +186,7 @@ def _integrity(store: EmbeddedStore, files: list[ParsedFile], locator: Locator,
 
     for row in store.select(_UNTYPED % names):
         iri = row["s"].value
-        file, line, col = locator.locate(iri, file=_graph_file(files, row["g"].value))
+        file, line, col = locator.locate(iri, file=graph_files.get(row["g"].value))
         problems.append(Problem(file, line, col, f"{shorten(iri)} has no type from the ontology",
                                 "add 'a fg:<Class>' with a class from ontology/filmgraph.ttl"))
 
@@ -193,21 +194,21 @@ def _integrity(store: EmbeddedStore, files: list[ParsedFile], locator: Locator,
     for row in store.select(_DANGLING % names):
         s, p, o = row["s"], row["p"].value, row["o"].value
         subject = s.value if isinstance(s, ox.NamedNode) else None
-        file, line, col = (locator.locate(subject, p, o, file=_graph_file(files, row["g"].value))
-                           if subject else (_graph_file(files, row["g"].value) or "", 0, 0))
+        file, line, col = (locator.locate(subject, p, o, file=graph_files.get(row["g"].value))
+                           if subject else (graph_files.get(row["g"].value, ""), 0, 0))
         problems.append(Problem(file, line, col, f"dangling reference: {shorten(o)} is described nowhere",
                                 f"describe it (with a type and labels) or correct the IRI{_suggest(o, subjects)}"))
 
-    problems += _quotes(store, files, locator, project)
+    problems += _quotes(store, graph_files, locator, project)
     return problems
 
 
-def _quotes(store: EmbeddedStore, files: list[ParsedFile], locator: Locator, project: Project) -> list[Problem]:
+def _quotes(store: EmbeddedStore, graph_files: dict[str, str], locator: Locator, project: Project) -> list[Problem]:
     problems: list[Problem] = []
     texts: dict[str, str | None] = {}
     for row in store.select(_QUOTES % {"fg": FG}):
         source, rel = row["src"].value, row["file"].value
-        file = _graph_file(files, source)
+        file = graph_files.get(source)
         if rel not in texts:
             path = project.graph_dir / rel
             try:
