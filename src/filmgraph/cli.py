@@ -271,8 +271,7 @@ def push(ctx, replace, chunk_triples, graph_store, update_endpoint, **remote):
     if not settings.endpoint:
         raise UsageError("push needs --endpoint URL (the store's SPARQL query endpoint, used to verify counts)")
     dataset = load(settings=settings, progress=_progress(ctx))
-    remote_store = RemoteStore(Endpoint(settings.endpoint, settings.update_endpoint, settings.graph_store,
-                                        float(settings.timeout_s), int(settings.retries), settings.endpoint_auth))
+    remote_store = RemoteStore(Endpoint.from_settings(settings))
     show = _progress(ctx) is not None
     bar = click.progressbar(length=sum(dataset.store.count(g) for g in dataset.store.graphs()),
                             label="pushing", file=sys.stderr) if show else None

@@ -106,8 +106,7 @@ def open_backend(settings: Settings = Settings(), *, progress: Progress | None =
     if settings.endpoint:
         from .remote import Endpoint, RemoteStore
 
-        return RemoteStore(Endpoint(settings.endpoint, settings.update_endpoint, settings.graph_store,
-                                    float(settings.timeout_s), int(settings.retries), settings.endpoint_auth))
+        return RemoteStore(Endpoint.from_settings(settings))
     if settings.store is not None and settings.store.is_dir() and any(settings.store.iterdir()):
         return EmbeddedStore(path=settings.store, read_only=True)
     cache = settings.cache_path

@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from .errors import QueryError, display_path
 from .namespaces import DATA_PATHS, PREFIXES, RDFS, SKOS, XSD
 from .settings import DEFAULT_BASE_IRI
-from .store import Backend, Result, Solutions, _STRINGS_AND_COMMENTS, query_form
+from .store import Backend, Result, Solutions, _STRINGS_AND_COMMENTS, query_form, select
 
 TYPES = ("iri", "string", "date", "year", "integer", "decimal", "boolean")
 LANGUAGES = ("zh", "en")
@@ -145,7 +145,7 @@ def _expand(value: str, prefixes: dict[str, str]) -> str | None:
 def _lookup(backend: Backend, name: str, param: str) -> ox.NamedNode:
     """The one entity called ``name`` (exactly, any label or alternative label, any language)."""
     literal = ox.Literal(name)
-    rows = _solutions(backend, f"""SELECT DISTINCT ?s WHERE {{ VALUES ?name {{ {literal} }}
+    rows = select(backend, f"""SELECT DISTINCT ?s WHERE {{ VALUES ?name {{ {literal} }}
         ?s <{RDFS}label>|<{SKOS}altLabel> ?l FILTER(isIRI(?s) && STR(?l) = ?name) }} ORDER BY ?s LIMIT 10""")
     found = [r["s"] for r in rows]
     if len(found) == 1:
@@ -153,7 +153,7 @@ def _lookup(backend: Backend, name: str, param: str) -> ox.NamedNode:
     if found:
         raise QueryError(f"parameter {param}: {name!r} names {len(found)} entities "
                          f"({', '.join(f.value for f in found)}) — give the IRI of the one you mean")
-    rows = _solutions(backend, f"""SELECT DISTINCT ?l WHERE {{ VALUES ?name {{ {literal} }}
+    rows = select(backend, f"""SELECT DISTINCT ?l WHERE {{ VALUES ?name {{ {literal} }}
         ?s <{RDFS}label> ?l FILTER(CONTAINS(LCASE(STR(?l)), LCASE(?name))) }} ORDER BY ?l LIMIT 5""")
     hint = f" (names containing it: {', '.join(r['l'].value for r in rows)})" if rows else ""
     raise QueryError(f"parameter {param}: nothing is called {name!r}{hint} — give an exact name or an IRI")
@@ -276,10 +276,6 @@ class Outcome:
                 and len(self.result.rows) >= self.limit)
 
 
-def _solutions(backend: Backend, text: str) -> list[dict]:
-    return backend.run(text).rows
-
-
 def rebase_text(text: str, base_iri: str) -> str:
     """``text`` with the default base's data IRIs (``…/id/``, ``…/source/``, ``…/graph/``) moved
     under ``base_iri``, as the loader moves the data."""
@@ -326,7 +322,7 @@ def labels(backend: Backend, result: Result, *, lang: str) -> dict[str, str]:
     found: dict[str, tuple[int, str]] = {}
     for i in range(0, len(iris), 400):
         chunk = " ".join(f"<{iri}>" for iri in iris[i:i + 400])
-        rows = _solutions(backend, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s <{RDFS}label> ?l }}")
+        rows = select(backend, f"SELECT ?s ?l WHERE {{ VALUES ?s {{ {chunk} }} ?s <{RDFS}label> ?l }}")
         for row in rows:
             tag = row["l"].language or ""
             rank = order.index(tag) if tag in order else len(order)

@@ -59,10 +59,11 @@ class Endpoint:
     retries: int = 3
     auth: str = "basic"
 
-
-def _status(error: BaseException) -> str:
-    code = getattr(error, "code", None) or getattr(getattr(error, "response", None), "status", None)
-    return f"HTTP {code}" if code else type(error).__name__
+    @classmethod
+    def from_settings(cls, settings) -> "Endpoint":
+        """The endpoints, timeout, retries and auth scheme a :class:`~filmgraph.settings.Settings` names."""
+        return cls(settings.endpoint, settings.update_endpoint, settings.graph_store,
+                   float(settings.timeout_s), int(settings.retries), settings.endpoint_auth)
 
 
 def _body(error: BaseException) -> str:
