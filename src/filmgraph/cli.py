@@ -403,6 +403,57 @@ def network(ctx, fmt, out, store, **remote):
     click.echo(f"wrote {out}: {result.nodes:,} nodes, {result.edges:,} edges, {result.bytes:,} bytes")
 
 
+SERVER_SETTINGS = ("host", "port", "workers", "query_time_limit_s", "max_rows", "max_query_chars", "max_nesting",
+                   "max_body_bytes", "client_concurrency", "worker_memory_mb", "licence", "cors_origins")
+
+
+def _server_options(command):
+    for name in reversed(SERVER_SETTINGS):
+        command = _setting_option(name)(command)
+    return command
+
+
+@cli.command()
+@_server_options
+@_setting_option("store")
+@_remote_options
+@click.pass_context
+def serve(ctx, store, **options):
+    """Serve the graph on the web: SPARQL endpoint, query page, linked data and maps.
+
+    \b
+    http://HOST:PORT/          the query page: library queries as forms, a SPARQL editor
+    /sparql                    SPARQL 1.1 Protocol endpoint (GET, POST form, POST query);
+                               a plain GET gives the service description
+    /id/…, /source/…           every IRI under the base: HTML for browsers, Turtle / JSON-LD /
+                               N-Triples / RDF/XML by Accept (303 to the document)
+    /ontology, /ontology/Term  the ontology, as HTML or Turtle
+    /map?view=…                the network maps (views as in `filmgraph map`)
+
+    Read-only and safe to expose: updates, SERVICE and graphs outside the dataset are refused;
+    each query runs in a worker process that is killed at the time limit; results are cut at
+    --max-rows and marked truncated (X-Filmgraph-Truncated: true); bodies, query length, nesting
+    and requests per client are limited. It listens on 127.0.0.1 unless --host says otherwise.
+    See docs/security.md.
+
+    \b
+    Examples:
+      filmgraph serve
+      filmgraph serve --port 8080 --query-time-limit-s 5 --max-rows 2000
+      filmgraph serve --host 0.0.0.0 --base-iri https://data.example.org/film/
+      filmgraph serve --endpoint http://127.0.0.1:7878/query     # serve a remote store
+    """
+    from .server import serve as run_server
+
+    settings = _settings(ctx, store=store, **options)
+
+    def ready(url: str) -> None:
+        click.echo(f"filmgraph serving {url} — query page {url}, SPARQL endpoint {url}sparql "
+                   "(Ctrl+C stops)", err=True)
+
+    run_server(settings=settings, progress=_progress(ctx), ready=ready)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: user errors print one paragraph and exit non-zero, never with a traceback."""
     try:

@@ -120,3 +120,29 @@ def open_backend(settings: Settings = Settings(), *, progress: Progress | None =
     if entry is not None:
         _save_cache(store, entry)
     return store
+
+
+def store_folder(settings: Settings = Settings(), *, progress: Progress | None = None) -> tuple[Path, bool]:
+    """A folder holding the dataset as an embedded store, for processes that open it read-only,
+    and whether it is a temporary copy the caller must remove.
+
+    ``settings.store`` when it holds a store; else the cache entry of this version of the
+    knowledge base (loaded now if missing); else, with the cache off, a temporary copy. Raises
+    :class:`CheckFailed` when the knowledge base has errors.
+    """
+    if settings.store is not None and settings.store.is_dir() and any(settings.store.iterdir()):
+        return settings.store, False
+    backend = open_backend(settings.with_(store=None), progress=progress)
+    if backend.path is not None:
+        return backend.path, False
+    entry = settings.cache_path / cache_key(settings) if settings.cache_path else None
+    if entry is not None and entry.is_dir():
+        return entry, False
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="filmgraph-store-"))
+    disk = EmbeddedStore(path=folder)
+    disk.add(backend.quads())
+    disk.ox.flush()
+    del disk
+    return folder, True

@@ -49,11 +49,14 @@ def _columns(result: Solutions, labels: dict[str, str]) -> list[tuple[str, str |
     return columns
 
 
-def _json_term(term) -> dict:
+def json_term(term) -> dict:
+    """``term`` as the W3C SPARQL 1.1 Query Results JSON format writes it."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {k: json_term(getattr(term, k)) for k in ("subject", "predicate", "object")}}
     out = {"type": "literal", "value": term.value}
     if term.language:
         out["xml:lang"] = term.language
@@ -85,7 +88,7 @@ def render(outcome: Outcome, *, format: str = "table") -> str:
     if format == "json":
         bindings = []
         for row in result.rows:
-            b = {v: _json_term(t) for v, t in row.items()}
+            b = {v: json_term(t) for v, t in row.items()}
             for name, of in columns:
                 if of and of in row and row[of].value in labels:
                     b[name] = {"type": "literal", "value": labels[row[of].value]}

@@ -856,3 +856,26 @@ def write_map(path: str | os.PathLike, html: str) -> Path:
     with replace_file(path, what="the map") as handle:
         handle.write(html.encode("utf-8"))
     return Path(path)
+
+
+_PROJECTIONS: dict = {}
+_PAGES: dict = {}
+
+
+def map_page(backend, *, base_iri: str, view: str = "all", lang: str = "zh", focus: str | None = None,
+             hops: int = 2, source: str | None = None, target: str | None = None) -> str:
+    """:func:`render_map` of ``backend``'s projection, for a server that draws many maps of one
+    unchanging store: the projection is made once per process and the last 32 pages are kept.
+    Raises :class:`~filmgraph.errors.UsageError` as :func:`render_map` does."""
+    from .projection import project
+
+    key = (id(backend), base_iri)
+    if key not in _PROJECTIONS:
+        _PROJECTIONS[key] = project(backend, base_iri=base_iri)
+    options = dict(view=view, lang=lang, focus=focus, hops=hops, source=source, target=target)
+    page_key = (key, tuple(sorted(options.items())))
+    if page_key not in _PAGES:
+        if len(_PAGES) >= 32:
+            _PAGES.pop(next(iter(_PAGES)))
+        _PAGES[page_key] = render_map(_PROJECTIONS[key], **options)
+    return _PAGES[page_key]

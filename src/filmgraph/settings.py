@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 from .errors import UsageError
 
 DEFAULT_BASE_IRI = "https://w3id.org/filmgraph/"
+DEFAULT_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+#: the most a query may run, whatever query_time_limit_s says
+MAX_QUERY_TIME_LIMIT_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("endpoint_auth", "basic", "HTTP authentication scheme for a remote store: basic or "
             "digest; credentials come from FILMGRAPH_ENDPOINT_USER / FILMGRAPH_ENDPOINT_PASSWORD "
             "or ~/.netrc.", "SCHEME"),
+    Setting("licence", DEFAULT_LICENCE, "IRI of the licence the data is published under, shown "
+            "on every page and in the service description.", "IRI"),
+    Setting("host", "127.0.0.1", "Address `filmgraph serve` listens on; the loopback default "
+            "keeps it private to this machine, 0.0.0.0 publishes it.", "ADDRESS"),
+    Setting("port", 8000, "TCP port `filmgraph serve` listens on.", "PORT"),
+    Setting("workers", 2, "Worker processes that run queries for `filmgraph serve`; a worker "
+            "whose query runs out of time is killed and replaced.", "N"),
+    Setting("query_time_limit_s", 10.0, "Seconds a query may run on the server before it is "
+            f"stopped (at most {MAX_QUERY_TIME_LIMIT_S:.0f}).", "SECONDS"),
+    Setting("max_rows", 10000, "Rows (or triples) the server returns for one query; a longer "
+            "result is cut and marked truncated.", "N"),
+    Setting("max_query_chars", 100000, "Longest query text the server accepts.", "N"),
+    Setting("max_nesting", 64, "Deepest nesting of { }, ( ) and [ ] the server accepts in a "
+            "query.", "N"),
+    Setting("max_body_bytes", 1048576, "Largest request body the server reads.", "BYTES"),
+    Setting("client_concurrency", 4, "Requests one client address may have running on the "
+            "server at once; more are answered 429 Too Many Requests.", "N"),
+    Setting("worker_memory_mb", 4096, "Address space each server worker may use; a query that "
+            "needs more stops that worker, which is replaced (0: no limit).", "MB"),
+    Setting("cors_origins", "", "Web origins allowed to call the server from a browser page, "
+            "comma-separated, or * for any (default: none).", "ORIGINS"),
 )
 
 
@@ -75,6 +99,18 @@ class Settings:
     timeout_s: float = 30.0
     retries: int = 3
     endpoint_auth: str = "basic"
+    licence: str = DEFAULT_LICENCE
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 2
+    query_time_limit_s: float = 10.0
+    max_rows: int = 10000
+    max_query_chars: int = 100000
+    max_nesting: int = 64
+    max_body_bytes: int = 1048576
+    client_concurrency: int = 4
+    worker_memory_mb: int = 4096
+    cors_origins: str = ""
 
     def __post_init__(self):
         parts = urlsplit(self.base_iri)
@@ -94,6 +130,23 @@ class Settings:
             raise UsageError(f"retries {self.retries} is out of range — give 0 to 10")
         if self.endpoint_auth not in ("basic", "digest"):
             raise UsageError(f"endpoint_auth {self.endpoint_auth!r} is unknown — give basic or digest")
+        parts = urlsplit(self.licence)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise UsageError(f"licence {self.licence!r} is not an http(s) IRI — give e.g. {DEFAULT_LICENCE}")
+        if not 0 < float(self.query_time_limit_s) <= MAX_QUERY_TIME_LIMIT_S:
+            raise UsageError(f"query_time_limit_s {self.query_time_limit_s} is out of range — give 0 < "
+                             f"seconds <= {MAX_QUERY_TIME_LIMIT_S:.0f}")
+        for name, low, high in (("port", 0, 65535), ("workers", 1, 64), ("max_rows", 1, 10_000_000),
+                                ("max_query_chars", 100, 10_000_000), ("max_nesting", 4, 1000),
+                                ("max_body_bytes", 1024, 1 << 30), ("client_concurrency", 1, 1000),
+                                ("worker_memory_mb", 0, 1 << 20)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise UsageError(f"{name} {value!r} is out of range — give a whole number from {low} to {high}")
+        for origin in self.cors_origin_list:
+            if origin != "*" and (urlsplit(origin).scheme not in ("http", "https") or urlsplit(origin).path):
+                raise UsageError(f"cors_origins entry {origin!r} is not an origin — give e.g. "
+                                 "https://partner.example.org, or *")
         if self.project is not None:
             object.__setattr__(self, "project", Path(self.project))
         if self.store is not None:
@@ -108,6 +161,11 @@ class Settings:
             return Path(self.cache_dir)
         root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
         return Path(root) / "filmgraph"
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        """The allowed web origins, one per entry of ``cors_origins``."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     def with_(self, **changes) -> "Settings":
         """A copy with ``changes`` applied (and validated)."""

@@ -1,0 +1,210 @@
+"""Worker processes that run the server's queries, and stop them.
+
+pyoxigraph cannot interrupt a query, and a pathological one can take a whole process down, so
+the server never runs a query in its own process. A :class:`WorkerPool` keeps ``size`` worker
+processes, each with the store open read-only; a task goes to an idle worker, and when it runs
+past its time limit (or the client goes away) that worker is killed and a fresh one started,
+while the others go on answering. A worker also runs under an address-space limit, so a query
+that would eat the machine's memory ends that worker instead.
+
+Tasks are functions ``f(backend, **kwargs)`` named in :data:`TASKS`, imported in the worker; their
+results and errors travel back through a pipe.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import multiprocessing
+import os
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import FilmgraphError
+from .settings import Settings
+
+#: the tasks a worker runs: name -> "module:function", called as function(backend, **kwargs)
+TASKS = {
+    "info": "filmgraph.workers:store_info",
+    "sparql": "filmgraph.protocol:execute",
+    "page": "filmgraph.protocol:page_result",
+    "document": "filmgraph.pages:document",
+    "entity": "filmgraph.pages:entity_page",
+    "suggest": "filmgraph.pages:suggestions",
+    "ontology": "filmgraph.pages:ontology_page",
+    "term": "filmgraph.pages:term_page",
+    "map": "filmgraph.networkmap:map_page",
+}
+START_TIMEOUT_S = 120.0
+
+
+class WorkerError(FilmgraphError):
+    """A task that did not give a result; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 500):
+        super().__init__(message)
+        self.status = status
+
+
+def store_info(backend) -> dict:
+    """Named graphs of the store with their number of triples, and the total."""
+    rows = backend.run("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").rows
+    graphs = {row["g"].value: int(row["n"].value) for row in rows if "g" in row}
+    return {"graphs": graphs, "triples": sum(graphs.values())}
+
+
+def _main(conn, settings: Settings, folder: str | None, memory_mb: int) -> None:
+    """A worker: open the store, say ready, then answer tasks until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
+    if memory_mb:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.RLIM_INFINITY))
+    try:
+        if settings.endpoint:
+            from .remote import Endpoint, RemoteStore
+
+            backend = RemoteStore(Endpoint.from_settings(settings))
+        else:
+            from .store import EmbeddedStore
+
+            backend = EmbeddedStore(path=folder, read_only=True)
+    except FilmgraphError as e:
+        conn.send(("error", 500, str(e)))
+        return
+    conn.send(("ready", os.getpid()))
+    functions = {}
+    while True:
+        try:
+            name, kwargs = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            if name not in functions:
+                module, _, attr = TASKS[name].partition(":")
+                functions[name] = getattr(importlib.import_module(module), attr)
+            conn.send(("ok", functions[name](backend, **kwargs)))
+        except FilmgraphError as e:
+            conn.send(("error", getattr(e, "status", 400), str(e)))
+        except MemoryError:
+            conn.send(("error", 503, "the query needed more memory than a worker may use — narrow it "
+                                     "(fewer variables unbound, a LIMIT, more specific patterns)", "retire"))
+            return  # the memory may be fragmented beyond use: let the pool start a fresh worker
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: object
+
+
+class WorkerPool:
+    """``settings.workers`` processes answering tasks on the store in ``folder`` (or on the
+    remote endpoint of ``settings``). Use inside a running event loop: ``await start()``,
+    ``await call(...)``, ``await close()``."""
+
+    def __init__(self, *, settings: Settings, folder: Path | None):
+        self.settings = settings
+        self.folder = str(folder) if folder is not None else None
+        self.size = settings.workers
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue | None = None
+        self._all: set = set()
+        self._starting: set = set()
+        self.restarts = 0
+
+    def _launch(self) -> _Worker:
+        here, there = self._context.Pipe()
+        process = self._context.Process(target=_main, name="filmgraph-worker", daemon=True,
+                                        args=(there, self.settings, self.folder, self.settings.worker_memory_mb))
+        process.start()
+        there.close()
+        return _Worker(process, here)
+
+    async def _readable(self, conn, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        fd = conn.fileno()
+        loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+        try:
+            await asyncio.wait_for(ready, timeout)
+        finally:
+            loop.remove_reader(fd)
+
+    async def _spawn(self) -> None:
+        worker = self._launch()
+        self._starting.add(worker)
+        try:
+            await self._readable(worker.conn, START_TIMEOUT_S)
+            status, *detail = worker.conn.recv()
+        except (asyncio.TimeoutError, EOFError, OSError):
+            status, detail = "error", [500, "a query worker did not start"]
+        finally:
+            self._starting.discard(worker)
+        if status != "ready":
+            self._kill(worker)
+            raise WorkerError(detail[-1])
+        self._all.add(worker)
+        self._idle.put_nowait(worker)
+
+    def _kill(self, worker: _Worker) -> None:
+        self._all.discard(worker)
+        try:
+            worker.process.kill()
+            worker.process.join(5)
+            worker.conn.close()
+        except (OSError, ValueError):
+            pass
+
+    def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        self.restarts += 1
+        task = asyncio.get_running_loop().create_task(self._spawn())
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def start(self) -> None:
+        """Start every worker; raises :class:`WorkerError` when one cannot open the store."""
+        self._idle = asyncio.Queue()
+        await asyncio.gather(*(self._spawn() for _ in range(self.size)))
+
+    async def call(self, task: str, *, timeout: float, **kwargs):
+        """Run ``task`` on an idle worker and return its result.
+
+        Waits at most ``timeout`` seconds for an idle worker and again for the answer. Raises
+        :class:`WorkerError` with status 503 when the time ran out (the worker is killed and
+        replaced), 500 when the worker died, and the task's own status (400, 403 …) with its
+        message when the task refused.
+        """
+        started = time.monotonic()
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except asyncio.TimeoutError:
+            raise WorkerError(f"every query worker is busy and none became free within {timeout:g} s — "
+                              "try again shortly", 503) from None
+        try:
+            worker.conn.send((task, kwargs))
+            await self._readable(worker.conn, max(timeout - (time.monotonic() - started), 0.001))
+            status, *detail = worker.conn.recv()
+        except asyncio.TimeoutError:
+            self._replace(worker)
+            raise WorkerError(f"the query was stopped at the time limit of {timeout:g} s — make it "
+                              "more selective (bind a variable, add a LIMIT) or ask for a higher limit", 503) from None
+        except (EOFError, OSError):
+            self._replace(worker)
+            raise WorkerError("the query stopped its worker process (it was replaced) — simplify the "
+                              "query; if it is a valid query, report it") from None
+        except BaseException:
+            self._replace(worker)  # e.g. the client went away: its query must not go on running
+            raise
+        if not worker.process.is_alive() or "retire" in detail[2:]:
+            self._replace(worker)
+        else:
+            self._idle.put_nowait(worker)
+        if status == "error":
+            raise WorkerError(detail[1], detail[0])
+        return detail[0]
+
+    async def close(self) -> None:
+        """Stop every worker."""
+        for worker in list(self._all) + list(self._starting):
+            self._kill(worker)
