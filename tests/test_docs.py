@@ -64,3 +64,13 @@ def test_analyst_guide_answers_are_the_sources():
     guide = (REPO / "docs" / "analysts.md").read_text(encoding="utf-8")
     director = next(e for e in re.findall(r"```sparql\n(.*?)```", guide, re.S) if "大风杀" in e)
     assert {r["name"].value for r in store.select(director)} == {"张琪", "Zhang Qi"}
+
+
+def test_server_guide_python_example_runs_against_a_live_server(tmp_path):
+    from conftest import serving
+
+    guide = (REPO / "docs" / "server.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", guide, re.S).group(1)
+    assert "http://127.0.0.1:8000/sparql" in example
+    with serving(tmp_path) as origin:
+        exec(compile(example.replace("http://127.0.0.1:8000", origin), "docs/server.md", "exec"), {})

@@ -23,6 +23,7 @@ from .errors import QueryError
 from .formatting import json_term
 from .guard import Limits, inspect
 from .namespaces import PREFIXES
+from .pages import local_path
 from .queries import Library, labels, prepare, rebase_text
 from .store import Boolean, Solutions, Triples
 
@@ -243,17 +244,6 @@ def _library(folder: str) -> Library:
     return _LIBRARY[folder]
 
 
-def local_href(iri: str, base_iri: str) -> str | None:
-    """The path this server answers ``iri`` at, or None for an IRI it does not serve."""
-    from .namespaces import FG
-
-    if iri.startswith(base_iri) and len(iri) > len(base_iri):
-        return "/" + iri[len(base_iri):]
-    if iri.startswith(FG) and len(iri) > len(FG):
-        return "/ontology/" + iri[len(FG):]
-    return None
-
-
 def page_result(backend, *, base_iri: str, max_rows: int, lang: str = "zh", text: str | None = None,
                 name: str | None = None, params: dict | None = None, queries_dir: str | None = None,
                 limits: Limits | None = None) -> dict:
@@ -295,7 +285,7 @@ def page_result(backend, *, base_iri: str, max_rows: int, lang: str = "zh", text
             if isinstance(term, ox.NamedNode):
                 if term.value in names:
                     cell["label"] = names[term.value]
-                href = local_href(term.value, base_iri)
+                href = local_path(term.value, base_iri=base_iri)
                 if href:
                     cell["href"] = href
             cells[var] = cell
