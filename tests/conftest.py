@@ -3,6 +3,7 @@ in-process exactly as a user runs it (``filmgraph.cli.main``: exit code, stdout,
 from __future__ import annotations
 
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,37 @@ def line_of(path: Path, needle: str) -> int:
         if needle in line:
             return number
     raise AssertionError(f"{needle!r} not in {path}")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _unavailable(reason: str):
+    """Skip a browser test with ``reason`` — or fail it when FILMGRAPH_REQUIRE_BROWSER=1."""
+    import os
+
+    if os.environ.get("FILMGRAPH_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"FILMGRAPH_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium per test module (Debian's /usr/bin/chromium driven by Playwright,
+    never a downloaded browser); skipped with the reason when either is missing."""
+    if not CHROMIUM.exists():
+        _unavailable("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install playwright; "
+                     "not `playwright install`, the system Chromium is used)")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield launched
+        launched.close()
 
 
 def free_port() -> int:
@@ -162,3 +194,67 @@ def virtuoso(tmp_path_factory):
     info = json.loads(started.stdout.strip().splitlines()[-1])
     yield info
     subprocess.run(["bash", str(script), "stop", str(folder)], capture_output=True, timeout=120)
+
+
+@contextmanager
+def serving(folder: Path, *options: str, timeout_s: float = 60):
+    """``filmgraph serve`` as a user starts it (a subprocess) on a free loopback port, with
+    ``options`` (options of ``serve``; the session's private cache comes through the
+    environment); yields its origin ("http://127.0.0.1:PORT") once GET /sparql answers 200, and
+    stops it afterwards. Its output is in ``folder``/serve.log."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = free_port()
+    log_path = folder / "serve.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "filmgraph", "serve", "--port", str(port), *options],
+                                cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        origin = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout_s
+        try:
+            while True:
+                try:
+                    with urllib.request.urlopen(origin + "/sparql", timeout=5) as answer:
+                        if answer.status == 200:
+                            break
+                except (OSError, urllib.error.HTTPError):
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"filmgraph serve did not answer GET /sparql with 200 within {timeout_s:g} s:\n"
+                                + log_path.read_text(errors="replace")[-3000:])
+                time.sleep(0.25)
+            yield origin
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=30)
+
+
+@contextmanager
+def app_client(**settings):
+    """The web app of ``filmgraph serve`` in process (Starlette's TestClient, its worker
+    processes real), over the repository's knowledge base with ``settings`` changed."""
+    import os
+
+    from starlette.testclient import TestClient
+
+    from filmgraph.server import create_app
+    from filmgraph.settings import Settings
+
+    values = {"cache_dir": os.environ["FILMGRAPH_CACHE_DIR"], "project": REPO, **settings}
+    with TestClient(create_app(settings=Settings(**values))) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def client():
+    """One in-process app for the session: 2 workers, a 3 s time limit, at most 50 rows."""
+    with app_client(query_time_limit_s=3.0, max_rows=50) as c:
+        yield c

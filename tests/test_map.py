@@ -31,9 +31,6 @@ KAZAKHSTAN = ID + "country/kazakhstan"
 ISOLATED = ID + "org/yuanjie-caixun"
 OPTIONS = {"ego": {"focus": ALMATY}, "path": {"source": HAN_BING, "target": KAZAKHFILM}}
 
-CHROMIUM = Path("/usr/bin/chromium")
-BROWSER_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 XSS_IMG = "<img src=x onerror=window.__xss=1>"
 XSS_SCRIPT = "</script><script>window.__xss=1</script>"
 
@@ -182,28 +179,6 @@ def test_write_map_replaces_the_file_whole(tmp_path):
 
 # ---------------------------------------------------------------------------------------------
 # in the browser
-
-
-def _unavailable(reason: str):
-    if os.environ.get("FILMGRAPH_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"FILMGRAPH_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module (Debian's, never a downloaded one)."""
-    if not CHROMIUM.exists():
-        _unavailable("Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python is not installed (pip install playwright; "
-                     "not `playwright install`, the system Chromium is used)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

@@ -460,9 +460,11 @@ class Guards:
         client = (scope.get("client") or ("unknown", 0))[0]
         active = self.state.active
         if active.get(client, 0) >= self.state.settings.client_concurrency:
-            response = _text(429, f"too many requests at once from your address (at most "
-                                  f"{self.state.settings.client_concurrency}) — wait for the running ones to "
-                                  "finish, then try again", {"Retry-After": "1"})
+            message = (f"too many requests at once from your address (at most "
+                       f"{self.state.settings.client_concurrency}) — wait for the running ones to finish, "
+                       "then try again")
+            response = (JSONResponse({"error": message}, 429, {"Retry-After": "1"})
+                        if scope["path"].startswith("/api/") else _text(429, message, {"Retry-After": "1"}))
             return await response(scope, receive, send_with_headers)
         active[client] = active.get(client, 0) + 1
         try:
