@@ -63,6 +63,11 @@ SETTINGS: tuple[Setting, ...] = (
             "or ~/.netrc.", "SCHEME"),
     Setting("licence", DEFAULT_LICENCE, "IRI of the licence the data is published under, shown "
             "on every page and in the service description.", "IRI"),
+    Setting("publisher", "filmgraph", "Name of the publisher of exports and releases, in their "
+            "dataset description (DCAT dcterms:publisher).", "NAME"),
+    Setting("published_endpoint", None, "Public URL of the SPARQL endpoint serving this data "
+            "(e.g. where `filmgraph serve` is published), advertised in the dataset description "
+            "of exports.", "URL"),
     Setting("host", "127.0.0.1", "Address `filmgraph serve` listens on; the loopback default "
             "keeps it private to this machine, 0.0.0.0 publishes it.", "ADDRESS"),
     Setting("port", 8000, "TCP port `filmgraph serve` listens on.", "PORT"),
@@ -100,6 +105,8 @@ class Settings:
     retries: int = 3
     endpoint_auth: str = "basic"
     licence: str = DEFAULT_LICENCE
+    publisher: str = "filmgraph"
+    published_endpoint: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 2
@@ -119,7 +126,9 @@ class Settings:
                 f"base_iri {self.base_iri!r} is not usable — give an absolute http(s) IRI that "
                 "ends with '/', e.g. https://example.org/filmgraph/"
             )
-        for name in ("endpoint", "update_endpoint", "graph_store"):
+        if not self.publisher.strip():
+            raise UsageError("publisher is empty — give the name of who publishes the data")
+        for name in ("endpoint", "update_endpoint", "graph_store", "published_endpoint"):
             url = getattr(self, name)
             if url is not None and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
                 raise UsageError(f"{name} {url!r} is not an http(s) URL — give e.g. "
