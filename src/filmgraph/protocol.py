@@ -30,10 +30,10 @@ from .store import Boolean, Solutions, Triples
 RESULTS_NS = "http://www.w3.org/2005/sparql-results#"
 
 #: media types offered per result kind, in the server's order of preference, with their format
-SOLUTION_TYPES = {
+SOLUTION_TYPES = {  # text/xml after CSV and TSV, so that Accept: text/* gets CSV, not XML
     "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
+    "application/sparql-results+xml": "xml", "application/xml": "xml",
+    "text/csv": "csv", "text/tab-separated-values": "tsv", "text/xml": "xml",
 }
 BOOLEAN_TYPES = {k: v for k, v in SOLUTION_TYPES.items() if v in ("json", "xml")}
 GRAPH_TYPES = {
@@ -55,6 +55,27 @@ def offered(form: str) -> dict[str, str]:
     if form == "ASK":
         return BOOLEAN_TYPES
     return GRAPH_TYPES
+
+
+#: ``format`` values other clients send for our formats (SPARQLWrapper sends its own names)
+FORMAT_ALIASES = {"turtle": "ttl", "n3": "ttl", "ntriples": "nt", "n-triples": "nt", "json-ld": "jsonld",
+                  "rdf": "rdfxml", "rdf+xml": "rdfxml", "rdf/xml": "rdfxml"}
+
+
+def format_for(name: str, form: str) -> str | None:
+    """The format a ``format`` parameter ``name`` asks for a result of ``form``, or None when it
+    names none this server writes for that form. Taken: our names (json, xml, csv, tsv, ttl, nt,
+    jsonld, rdfxml), any media type :func:`offered` lists, and :data:`FORMAT_ALIASES`; for a
+    CONSTRUCT or DESCRIBE result, xml means RDF/XML and json JSON-LD (as SPARQLWrapper means them).
+    """
+    choices = offered(form)
+    name = name.strip().lower()
+    if name in choices:
+        return choices[name]
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        name = {"xml": "rdfxml", "json": "jsonld"}.get(name, name)
+    name = FORMAT_ALIASES.get(name, name)
+    return name if name in choices.values() else None
 
 
 def _ranges(accept: str) -> list[tuple[str, float]]:
@@ -206,11 +227,12 @@ def _dataset_options(default_graphs: list[str] | None, named_graphs: list[str] |
             "named_graphs": [ox.NamedNode(g) for g in named_graphs or []]}
 
 
-def _raw(backend, text: str, default_graphs=None, named_graphs=None):
-    """The result of ``text`` as pyoxigraph iterators (embedded store) or a parsed :class:`Result`."""
+def _raw(backend, text: str, default_graphs=None, named_graphs=None, base_iri: str | None = None):
+    """The result of ``text`` as pyoxigraph iterators (embedded store) or a parsed :class:`Result`;
+    relative IRIs in ``text`` resolve against ``base_iri`` (the base of the data)."""
     if hasattr(backend, "ox"):
         try:
-            return backend.ox.query(text, **_dataset_options(default_graphs, named_graphs))
+            return backend.ox.query(text, base_iri=base_iri, **_dataset_options(default_graphs, named_graphs))
         except SyntaxError as e:
             raise QueryError.from_parser(str(e)) from None
     return backend.run(text)
@@ -221,10 +243,11 @@ def execute(backend, *, text: str, fmt: str, max_rows: int, base_iri: str,
     """Run ``text`` on ``backend`` and write its result in ``fmt``.
 
     ``default_graphs`` / ``named_graphs`` are the dataset the protocol request named (default:
-    the union of all named graphs as default graph, every named graph available). Raises
-    :class:`QueryError` for a syntax error (with its line and column).
+    the union of all named graphs as default graph, every named graph available). Relative IRIs
+    in the query resolve against ``base_iri``. Raises :class:`QueryError` for a syntax error (with
+    its line and column).
     """
-    result = _raw(backend, text, default_graphs, named_graphs)
+    result = _raw(backend, text, default_graphs, named_graphs, base_iri)
     if isinstance(result, (ox.QueryBoolean, Boolean)):
         return write_boolean(bool(result) if isinstance(result, ox.QueryBoolean) else result.value, fmt)
     if isinstance(result, ox.QuerySolutions):
@@ -258,7 +281,7 @@ def page_result(backend, *, base_iri: str, max_rows: int, lang: str = "zh", text
         text = prepare(_library(queries_dir).get(name), params or {}, backend=backend, base_iri=base_iri)
     inspection = inspect(text, limits=limits) if limits else None
     started = time.perf_counter()
-    result = _raw(backend, text)
+    result = _raw(backend, text, base_iri=base_iri)
     if isinstance(result, (ox.QueryBoolean, Boolean)):
         value = bool(result) if isinstance(result, ox.QueryBoolean) else result.value
         return {"form": "ASK", "variables": [], "rows": [], "boolean": value, "truncated": False,

@@ -19,7 +19,7 @@ import re
 import shutil
 import time
 from importlib import resources
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urljoin
 
 import pyoxigraph as ox
 from starlette.applications import Starlette
@@ -34,7 +34,7 @@ from .errors import FilmgraphError
 from .guard import Limits, Refused, check_dataset, inspect
 from .namespaces import DCTERMS, RDF, graph_iri
 from .project import Project
-from .protocol import EXTENSIONS, GRAPH_TYPES, MEDIA, negotiate, offered
+from .protocol import EXTENSIONS, GRAPH_TYPES, MEDIA, format_for, negotiate, offered
 from .queries import LANGUAGES, Library, rebase_text
 from .settings import Settings
 from .workers import WorkerError, WorkerPool
@@ -121,6 +121,15 @@ def _media(header: str | None) -> tuple[str, dict[str, str]]:
 
 # ---------------------------------------------------------------- /sparql
 
+def _article(form: str) -> str:
+    return ("an " if form == "ASK" else "a ") + form
+
+
+def _absolute(graphs: list[str], app: App) -> list[str]:
+    """FROM graphs as the query runs them: relative IRIs resolved against the data's base."""
+    return [urljoin(app.settings.base_iri, g) for g in graphs]
+
+
 async def _protocol_request(request: Request, app: App) -> tuple[list[tuple[str, str]], str | None]:
     """The request's parameters and, for a direct POST, its query; :class:`Refused` when the
     request is not one the SPARQL 1.1 Protocol allows (or asks for an update)."""
@@ -152,7 +161,10 @@ async def _protocol_request(request: Request, app: App) -> tuple[list[tuple[str,
 
 
 def _service_description(request: Request, app: App) -> list[ox.Triple]:
-    endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    try:
+        endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+    except ValueError:  # a Host header that makes no IRI: describe the endpoint by its address
+        endpoint = ox.NamedNode(f"http://{app.settings.host}:{app.settings.port}/sparql")
     sd = lambda name: ox.NamedNode(SD + name)  # noqa: E731
     triples = [ox.Triple(endpoint, ox.NamedNode(RDF + "type"), sd("Service")),
                ox.Triple(endpoint, sd("endpoint"), endpoint),
@@ -199,22 +211,22 @@ async def sparql(request: Request) -> Response:
             return _describe_service(request, app)
         inspection = inspect(queries[0], limits=app.limits)
         known = set(app.graphs)
-        check_dataset(inspection.from_graphs + inspection.from_named, known, what="FROM")
+        check_dataset(_absolute(inspection.from_graphs + inspection.from_named, app), known, what="FROM")
         check_dataset(default_graphs + named_graphs, known, what="the protocol dataset graph")
         if (default_graphs or named_graphs) and app.settings.endpoint:
             raise Refused(400, "default-graph-uri and named-graph-uri are not supported when serving a "
                                "remote store — use GRAPH in the query")
         choices = offered(inspection.form)
         if formats:
-            fmt = formats[0]
-            if fmt not in choices.values():
-                raise Refused(400, f"format {fmt!r} is not available for a {inspection.form} result — give one "
-                                   f"of {', '.join(dict.fromkeys(choices.values()))}")
+            fmt = format_for(formats[0], inspection.form)
+            if fmt is None:
+                raise Refused(400, f"format {formats[0]!r} is not available for {_article(inspection.form)} result — give "
+                                   f"one of {', '.join(dict.fromkeys(choices.values()))}")
             media = MEDIA[fmt]
         else:
             media = negotiate(request.headers.get("accept"), list(choices))
             if media is None:
-                raise Refused(406, f"none of the media types in Accept can hold a {inspection.form} result — "
+                raise Refused(406, f"none of the media types in Accept can hold {_article(inspection.form)} result — "
                                    f"accept one of {', '.join(choices)}")
             fmt = choices[media]
         output = await app.call("sparql", text=queries[0], fmt=fmt, max_rows=app.settings.max_rows,
@@ -285,7 +297,7 @@ async def api_run(request: Request) -> Response:
             options.update(name=payload["name"], params=params, queries_dir=str(app.project.queries_dir))
         elif isinstance(payload.get("query"), str):
             inspection = inspect(payload["query"], limits=app.limits)
-            check_dataset(inspection.from_graphs + inspection.from_named, set(app.graphs), what="FROM")
+            check_dataset(_absolute(inspection.from_graphs + inspection.from_named, app), set(app.graphs), what="FROM")
             options.update(text=payload["query"])
         else:
             raise Refused(400, "send a query as {\"query\": \"…\"} or a library query as {\"name\": \"…\"}")
@@ -509,6 +521,7 @@ def create_app(*, settings: Settings = Settings(), folder=None) -> Starlette:
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/sparql", sparql, methods=["GET", "POST"]),
+        Route("/sparql/", sparql, methods=["GET", "POST"]),  # the endpoint as many clients (and the W3C tests) write it
         Route("/api/queries", api_queries, methods=["GET"]),
         Route("/api/run", api_run, methods=["POST"]),
         Route("/map", map_route, methods=["GET"]),
