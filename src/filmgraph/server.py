@@ -13,7 +13,9 @@ under the base at its path (``/id/city/almaty`` → 303 to ``.html``, ``.ttl``, 
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
 import json
 import re
 import shutil
@@ -54,6 +56,8 @@ _DOC_FORMAT = {"ttl": "ttl", "jsonld": "jsonld", "nt": "nt", "rdf": "rdfxml"}
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
 _STATIC_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+#: the address of the client whose request is being answered (set by :class:`Guards`)
+CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="unknown")
 
 
 class App:
@@ -67,13 +71,38 @@ class App:
         self.project = Project.locate(settings.project)
         self.library = Library(self.project.queries_dir)
         self.active: dict[str, int] = {}
+        self.shares: dict[str, list] = {}  # client -> [semaphore, requests using it]
 
     @property
     def timeout(self) -> float:
         return float(self.settings.query_time_limit_s)
 
     async def call(self, task: str, **kwargs):
-        return await self.pool.call(task, timeout=self.timeout, **kwargs)
+        """Run ``task`` in a worker for the current client. One client address never holds more
+        than ``workers - 1`` workers at once (when there are two or more), so however many slow
+        queries it sends, others are still answered; its further requests wait their turn, within
+        the time limit."""
+        client = CLIENT.get()
+        if client not in self.shares:
+            self.shares[client] = [asyncio.Semaphore(max(1, self.settings.workers - 1)), 0]
+        share = self.shares[client]
+        share[1] += 1  # requests of this client waiting or running
+        started = time.monotonic()
+        try:
+            try:
+                await asyncio.wait_for(share[0].acquire(), self.timeout)
+            except asyncio.TimeoutError:
+                raise WorkerError(f"your earlier queries kept every worker you may use busy for "
+                                  f"{self.timeout:g} s — wait for them to finish, then try again", 503) from None
+            try:
+                return await self.pool.call(task, timeout=max(self.timeout - (time.monotonic() - started), 0.001),
+                                            **kwargs)
+            finally:
+                share[0].release()
+        finally:
+            share[1] -= 1
+            if not share[1]:
+                del self.shares[client]
 
 
 # ---------------------------------------------------------------- responses and errors
@@ -479,6 +508,7 @@ class Guards:
                         if scope["path"].startswith("/api/") else _text(429, message, {"Retry-After": "1"}))
             return await response(scope, receive, send_with_headers)
         active[client] = active.get(client, 0) + 1
+        CLIENT.set(client)
         try:
             await self.asgi(scope, receive, send_with_headers)
         finally:
@@ -562,7 +592,9 @@ def serve(*, settings: Settings = Settings(), progress=None, ready=None) -> None
         if folder is not None:
             EmbeddedStore(path=folder, read_only=True)  # fails here, clearly, rather than in each worker
         family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets created so, and without it
+        # every keep-alive answer waits ~40 ms for the client's delayed ACK (bench_serve found it)
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((settings.host, settings.port))
