@@ -1,0 +1,891 @@
+"""``filmgraph export``: the dataset as files for partners — six RDF formats and CSV, in three profiles.
+
+Profiles (each built in its own in-memory store from the checked, entailed dataset):
+
+- ``full``: every named graph — the ontology, each source document's graph, the reference data and
+  the entailed graph.
+- ``public``: ``full`` minus whatever is marked ``fg:internal true``, as the data says (no list in
+  code): a marked *property* loses every statement that uses it (its definition stays); a marked
+  node that names a graph (an unpublished *source document*) loses that whole graph; any marked
+  node, source documents included, loses every statement with it as subject or object. The
+  entailed graph is then derived again from what remains, so nothing entailed from an internal
+  statement survives.
+- ``schema``: for a partner who knows only schema.org: from the public profile's data graphs and
+  its entailed graph (not the ontology graph), the statements whose property is in
+  ``https://schema.org/`` and the ``rdf:type`` statements whose class is, merged into the one named
+  graph ``{base}graph/schema``. ``rdfs:label`` is aligned to ``schema:name`` (names in every
+  language) and ``fg:wikidata`` to ``schema:sameAs``, so both come through the entailed graph.
+
+Files, in ``out`` (see :data:`FORMATS`): ``<profile>/filmgraph.{ttl,nt,rdf}`` hold the merge of the
+profile's graphs (each triple once); ``.nq``, ``.trig`` and ``.jsonld`` keep the named graphs;
+``<profile>/csv/<Class>.csv`` (one per main class, see :func:`main_classes`) and
+``<profile>/csv/edges.csv``; ``context.jsonld``, the JSON-LD context every ``.jsonld`` file
+inlines; ``SHA256SUMS``. The folder is written next to ``out`` and swapped in whole
+(:func:`filmgraph.atomic.replace_dir`): a failed or interrupted export leaves the previous one as
+it was.
+
+JSON-LD is compacted by filmgraph itself (pyoxigraph's writer gives expanded JSON-LD): compact IRIs
+from :data:`filmgraph.namespaces.PREFIXES`, one node object per subject and graph, ``@type`` for classes,
+language maps for the usual name and text properties (:data:`LANGUAGE_MAPS`), typed values with
+their datatype. The context's version is filmgraph's version, stated outside the context map, in
+the context document itself (:func:`context_document`); see there why.
+
+Blank nodes become stable IRIs ``{base}.well-known/genid/{digest}`` (RDF 1.1 §3.5), the digest
+computed from the blank node's surroundings, so two exports of the same data have the same IRIs
+and, since everything is written sorted by graph, subject, predicate and object, the same bytes.
+Files are written one subject at a time straight from the profile's store (pyoxigraph's
+serializers for everything but JSON-LD and CSV): memory holds the dataset read once, the profiles
+being written and their lists of subjects, never a whole file, whatever the number of formats.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import pyoxigraph as ox
+
+from . import __version__
+from .atomic import replace_dir
+from .entailment import entail
+from .errors import OutputError, UsageError
+from .namespaces import FG, OWL, PREFIXES, RDF, RDFS, SCHEMA, graph_iri
+from .queries import rebase_text
+from .settings import Settings
+from .store import EmbeddedStore
+from .validation import Progress
+
+PROFILES = ("full", "schema", "public")
+FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "csv")
+
+#: file extension of each format (RDF/XML files end in .rdf); csv is a folder of files
+EXTENSIONS = {"ttl": "ttl", "nt": "nt", "nq": "nq", "trig": "trig", "jsonld": "jsonld", "rdfxml": "rdf"}
+MEDIA_TYPES = {"ttl": "text/turtle", "nt": "application/n-triples", "nq": "application/n-quads",
+               "trig": "application/trig", "jsonld": "application/ld+json",
+               "rdfxml": "application/rdf+xml", "csv": "text/csv"}
+_OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+               "trig": ox.RdfFormat.TRIG, "rdfxml": ox.RdfFormat.RDF_XML}
+#: formats that keep the named graphs; the others hold the merge of the profile's graphs
+DATASET_FORMATS = ("nq", "trig", "jsonld")
+
+FILE_STEM = "filmgraph"
+CONTEXT_FILE = "context.jsonld"
+CHECKSUMS = "SHA256SUMS"
+#: joins several values in one CSV cell (as in the network exports)
+SEPARATOR = " | "
+
+#: properties whose string values the JSON-LD context writes as language maps ({"zh": …, "en": …})
+LANGUAGE_MAPS = ("rdfs:label", "rdfs:comment", "skos:prefLabel", "skos:altLabel", "skos:definition",
+                 "skos:note", "schema:name", "schema:alternateName", "schema:description",
+                 "dcterms:title", "dcterms:description")
+
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LABEL_ORDER = ("zh", "en")
+
+@dataclass(frozen=True)
+class ExportedFile:
+    """One file written: ``path`` relative to the export folder, the ``profile`` it belongs to
+    (None for the shared ``context.jsonld``), its ``format`` (one of :data:`FORMATS`, or
+    ``"context"``), ``media_type``, size in ``bytes`` and, for RDF files, the number of
+    statements (``triples``: quads for N-Quads, TriG and JSON-LD; None for CSV and the context)."""
+
+    path: Path
+    profile: str | None
+    format: str
+    media_type: str
+    bytes: int
+    triples: int | None = None
+
+
+@dataclass
+class ExportReport:
+    """What an export wrote into ``out``: every file, and what it was asked for."""
+
+    out: Path
+    files: list[ExportedFile] = field(default_factory=list)
+    profiles: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+    version: str | None = None
+    base_iri: str = ""
+    filmgraph_version: str = __version__
+    settings: Settings = field(default_factory=Settings)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        size = sum(f.bytes for f in self.files)
+        return (f"exported {', '.join(self.profiles)} as {', '.join(self.formats)} to {self.out}: "
+                f"{len(self.files)} files, {size:,} bytes, {self.seconds:.2f} s")
+
+
+# -- choices -----------------------------------------------------------------------------------
+
+def _choices(values: str | Iterable[str], valid: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """``values`` (one name, or several; ``all`` means every one) in the order of ``valid``.
+    Raises :class:`UsageError` naming the valid values."""
+    given = [values] if isinstance(values, str) else list(values)
+    wanted: set[str] = set()
+    for value in given:
+        for name in str(value).split(","):
+            name = name.strip().lower()
+            if name == "all":
+                wanted.update(valid)
+            elif name in valid:
+                wanted.add(name)
+            else:
+                raise UsageError(f"unknown export {what} {name!r} — use one of {', '.join(valid)} or all")
+    if not wanted:
+        raise UsageError(f"no export {what} given — use one of {', '.join(valid)} or all")
+    return tuple(v for v in valid if v in wanted)
+
+
+# -- prefixes and the JSON-LD context ----------------------------------------------------------
+
+def prefixes(base_iri: str) -> dict[str, str]:
+    """:data:`~filmgraph.namespaces.PREFIXES` with the data namespaces moved under ``base_iri``."""
+    return {name: rebase_text(ns, base_iri) for name, ns in PREFIXES.items()}
+
+
+def jsonld_context(base_iri: str) -> dict:
+    """The JSON-LD 1.1 context of every ``.jsonld`` file: the prefixes of :func:`prefixes` and a
+    language-map term for each property of :data:`LANGUAGE_MAPS`. It depends on filmgraph's
+    version and ``base_iri`` only, never on the data."""
+    context: dict = {"@version": 1.1}
+    context.update(prefixes(base_iri))
+    for term in LANGUAGE_MAPS:
+        context[term] = {"@id": term, "@container": "@language"}
+    return context
+
+
+def context_iri(base_iri: str) -> str:
+    """The IRI naming this version of the context: ``{base}context/{filmgraph version}``."""
+    return f"{base_iri}context/{__version__}"
+
+
+def context_document(base_iri: str) -> dict:
+    """The content of ``context.jsonld``: ``{"@context": …}`` as in every ``.jsonld`` file, plus
+    the version marker beside it.
+
+    A context map may hold only keywords and term definitions, so a version written inside it
+    would either be rejected or define a bogus term. ``@version: 1.1`` inside it is JSON-LD's own
+    processing mode, not ours. filmgraph's version therefore sits next to the map, in the context
+    document: ``@id`` (:func:`context_iri`, the version in the IRI, as versioned W3C contexts do)
+    and ``schema:version``. JSON-LD processors that load the file as a context read only its
+    ``@context`` entry and ignore the rest (JSON-LD 1.1 API, context processing, remote contexts);
+    read as JSON-LD data, the file describes itself in one triple-pair.
+    """
+    return {"@context": jsonld_context(base_iri), "@id": context_iri(base_iri),
+            "schema:version": __version__}
+
+
+# -- checksums ---------------------------------------------------------------------------------
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_checksums(folder: str | Path) -> Path:
+    """Write ``folder/SHA256SUMS``: one ``<sha256 hex>  <path>`` line per file below ``folder``
+    (paths relative, with ``/``, sorted; the SHA256SUMS file itself left out), the format that
+    ``sha256sum -c SHA256SUMS`` checks. Returns its path. Raises :class:`OutputError` when a file
+    cannot be read or the list cannot be written."""
+    folder = Path(folder)
+    target = folder / CHECKSUMS
+    try:
+        files = sorted(p for p in folder.rglob("*") if p.is_file() and p != target)
+        lines = [f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
+        target.write_text("".join(lines), encoding="utf-8")
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot write {CHECKSUMS} ({e.strerror or e}) — check that the "
+                          "folder is readable and writable") from None
+    return target
+
+
+# -- stable blank node IRIs --------------------------------------------------------------------
+
+def _genid(base_iri: str) -> str:
+    """Where the IRIs that replace blank nodes live (as :func:`filmgraph.push.skolemize` puts them)."""
+    return f"{base_iri}.well-known/genid/"
+
+
+def _term_key(term, colour: dict) -> str:
+    return colour[term] if isinstance(term, ox.BlankNode) else str(term)
+
+
+def stable_blank_iris(rows: Iterable[tuple], base_iri: str, *, max_rounds: int = 64) -> dict[ox.BlankNode, ox.NamedNode]:
+    """An IRI ``{base}.well-known/genid/{digest}`` for each blank node of ``rows`` (the
+    ``(subject, predicate, object, graph)`` statements that involve blank nodes).
+
+    The digest depends only on what surrounds the blank node (its statements, and theirs, to the
+    depth needed to tell blank nodes apart), not on the label the parser happened to give it, so
+    the same data always gives the same IRIs. Blank nodes that nothing tells apart get the same
+    digest and a ``-1``, ``-2``… suffix; every blank node gets its own IRI, so the dataset is
+    renamed, never merged.
+    """
+    edges: dict[ox.BlankNode, list[tuple]] = defaultdict(list)
+    for s, p, o, g in rows:
+        graph = g.value if isinstance(g, ox.NamedNode) else ""
+        if isinstance(s, ox.BlankNode):
+            edges[s].append((">", p.value, o, graph))
+        if isinstance(o, ox.BlankNode):
+            edges[o].append(("<", p.value, s, graph))
+    colour = {b: "" for b in edges}
+    classes = 0
+    for _ in range(max_rounds):
+        colour = {b: hashlib.sha256("\n".join([colour[b], *sorted(
+            f"{d} {p} {_term_key(other, colour)} {g}" for d, p, other, g in around)]).encode()).hexdigest()
+            for b, around in edges.items()}
+        count = len(set(colour.values()))
+        if count == classes:
+            break
+        classes = count
+    by_colour: dict[str, list[ox.BlankNode]] = defaultdict(list)
+    for blank, c in colour.items():
+        by_colour[c].append(blank)
+    iris = {}
+    for c, blanks in by_colour.items():
+        for i, blank in enumerate(sorted(blanks, key=lambda b: b.value)):
+            iris[blank] = ox.NamedNode(f"{_genid(base_iri)}{c[:24]}{f'-{i}' if i else ''}")
+    return iris
+
+
+_BLANK_ROWS = """SELECT ?s ?p ?o ?g WHERE {
+  { GRAPH ?g { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) } }
+  UNION { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }
+}"""
+
+
+def _blank_rows(store: ox.Store) -> list[tuple]:
+    return [(r["s"], r["p"], r["o"], r["g"] or ox.DefaultGraph()) for r in store.query(_BLANK_ROWS)]
+
+
+def _skolemize(quad: ox.Quad, iris: dict) -> ox.Quad:
+    s, o = quad.subject, quad.object
+    if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+        return ox.Quad(iris.get(s, s), quad.predicate, iris.get(o, o), quad.graph_name)
+    return quad
+
+
+def _skolemize_store(store: EmbeddedStore, iris: dict, base_iri: str) -> None:
+    """Replace every blank node of ``store`` by its IRI in ``iris`` (one not there, e.g. made after
+    ``iris`` was computed, gets one from its surroundings in ``store``)."""
+    rows = _blank_rows(store.ox)
+    if not rows:
+        return
+    missing = {t for row in rows for t in (row[0], row[2]) if isinstance(t, ox.BlankNode) and t not in iris}
+    if missing:
+        iris = {**stable_blank_iris(rows, base_iri), **iris}
+    for s, p, o, g in rows:
+        store.ox.remove(ox.Quad(s, p, o, g))
+    store.add(_skolemize(ox.Quad(s, p, o, g), iris) for s, p, o, g in rows)
+
+
+# -- profiles ----------------------------------------------------------------------------------
+
+@dataclass
+class Internal:
+    """What the data marks ``fg:internal true``: ``properties`` (their statements are left out),
+    ``graphs`` (marked nodes that name a graph: the graph is left out) and ``nodes`` (every marked
+    node that is not a property: statements about it or pointing to it are left out)."""
+
+    properties: set = field(default_factory=set)
+    graphs: set = field(default_factory=set)
+    nodes: set = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.properties or self.graphs or self.nodes)
+
+    def keeps(self, quad: ox.Quad) -> bool:
+        return not (quad.graph_name in self.graphs or quad.predicate in self.properties
+                    or quad.subject in self.nodes or quad.object in self.nodes)
+
+
+_MARKED = f"""SELECT DISTINCT ?x WHERE {{ GRAPH ?g {{ ?x <{FG}internal> ?v }} FILTER(?g != <%(ent)s> && ?v = true) }}"""
+_PROPERTY_KINDS = [RDF + "Property", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty"]
+
+
+def internal_marks(store: ox.Store, *, ontology_graph: str, entailed_graph: str) -> Internal:
+    """Read what is marked ``fg:internal true`` in any graph but the entailed one. A marked term
+    is a property when the ontology graph declares it one or some statement uses it as predicate."""
+    marks = Internal()
+    graphs = set(store.named_graphs())
+    ontology = ox.NamedNode(ontology_graph)
+    for row in store.query(_MARKED % {"ent": entailed_graph}, use_default_graph_as_union=True):
+        x = row["x"]
+        declared = isinstance(x, ox.NamedNode) and any(
+            True for kind in _PROPERTY_KINDS
+            for _ in store.quads_for_pattern(x, _RDF_TYPE, ox.NamedNode(kind), ontology))
+        used = isinstance(x, ox.NamedNode) and any(True for _ in store.quads_for_pattern(None, x, None, None))
+        if declared or used:
+            marks.properties.add(x)
+            continue
+        marks.nodes.add(x)
+        if x in graphs:
+            marks.graphs.add(x)
+    return marks
+
+
+def _public(source: ox.Store, iris: dict, *, base_iri: str) -> EmbeddedStore:
+    ontology, entailed = graph_iri("ontology", base_iri), graph_iri("entailed", base_iri)
+    marks = internal_marks(source, ontology_graph=ontology, entailed_graph=entailed)
+    store = EmbeddedStore()
+    if not marks:
+        store.add(source.quads_for_pattern(None, None, None, None))
+    else:
+        skip = ox.NamedNode(entailed)
+        store.add(q for q in source.quads_for_pattern(None, None, None, None)
+                  if q.graph_name != skip and marks.keeps(q))
+        entail(store, ontology_graph=ontology, entailed_graph=entailed)
+        graph = ox.NamedNode(entailed)
+        derived = [q for q in store.ox.quads_for_pattern(None, None, None, graph) if not marks.keeps(q)]
+        for quad in derived:
+            store.ox.remove(quad)
+    _skolemize_store(store, iris, base_iri)
+    return store
+
+
+def _schema(public: EmbeddedStore, *, base_iri: str) -> EmbeddedStore:
+    ontology = ox.NamedNode(graph_iri("ontology", base_iri))
+    target = ox.NamedNode(graph_iri("schema", base_iri))
+    graphs = [g for g in public.ox.named_graphs() if g != ontology]
+    predicates = {r["p"] for r in public.ox.query(
+        f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {ontology} && STRSTARTS(STR(?p), \"{SCHEMA}\")) }}")}
+    classes = {r["c"] for r in public.ox.query(
+        f"SELECT DISTINCT ?c WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(?g != {ontology} && isIRI(?c) && STRSTARTS(STR(?c), \"{SCHEMA}\")) }}")}
+
+    def quads():
+        for g in graphs:
+            for p in sorted(predicates, key=lambda t: t.value):
+                for q in public.ox.quads_for_pattern(None, p, None, g):
+                    yield ox.Quad(q.subject, q.predicate, q.object, target)
+            for c in sorted(classes, key=lambda t: t.value):
+                for q in public.ox.quads_for_pattern(None, _RDF_TYPE, c, g):
+                    yield ox.Quad(q.subject, q.predicate, q.object, target)
+
+    store = EmbeddedStore()
+    store.add(quads())
+    return store
+
+
+def profile_stores(source: ox.Store, profiles: tuple[str, ...], *, base_iri: str,
+                   progress: Progress | None = None) -> Iterator[tuple[str, EmbeddedStore, EmbeddedStore | None]]:
+    """For each of ``profiles`` in turn: ``(name, store, typing)``, ``store`` holding exactly the
+    profile's quads (blank nodes replaced by stable IRIs) and ``typing`` the store whose asserted
+    classes sort the profile's entities into CSV files: None for the profile itself, the public
+    profile for ``schema`` (cut from it, it keeps no fg: classes).
+
+    ``source`` is read once, into memory (an on-disk store is slow to scan, and the full profile
+    is that copy with its blank nodes named); the public profile is built from the copy before
+    that, since entailment must see blank nodes as blank. A store is dropped once no profile
+    still to come needs it."""
+    say = progress or (lambda _msg: None)
+    say("reading the dataset")
+    copy = EmbeddedStore()
+    copy.add(source.quads_for_pattern(None, None, None, None))
+    iris = stable_blank_iris(_blank_rows(copy.ox), base_iri)
+    public = None
+    if "public" in profiles or "schema" in profiles:
+        say("building the public profile")
+        public = _public(copy.ox, iris, base_iri=base_iri)
+    if "full" not in profiles:
+        copy = None
+    for index, name in enumerate(profiles):
+        later = profiles[index + 1:]
+        if name == "full":
+            _skolemize_store(copy, iris, base_iri)
+            full, copy = copy, None
+            yield name, full, None
+            del full
+        elif name == "public":
+            yield name, public, None
+        else:
+            say("building the schema profile")
+            yield name, _schema(public, base_iri=base_iri), public
+        if "public" not in later and "schema" not in later:
+            public = None
+
+
+# -- ordered reading of a profile --------------------------------------------------------------
+
+def _object_key(term) -> tuple:
+    if isinstance(term, ox.Literal):
+        return (1, term.value, term.language or "", term.datatype.value)
+    return (0, term.value, "", "")
+
+
+def _quad_key(q) -> tuple:
+    return (q.predicate.value, _object_key(q.object))
+
+
+class _Ordered:
+    """A profile's statements in a stable order — graph, subject, predicate, object — read from
+    its store one subject at a time."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        by_graph: dict = defaultdict(set)
+        for q in store.quads_for_pattern(None, None, None, None):
+            by_graph[q.graph_name].add(q.subject)
+        named = sorted((g for g in by_graph if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+        self.graphs = ([ox.DefaultGraph()] if ox.DefaultGraph() in by_graph else []) + named
+        self.subjects = {g: sorted(by_graph[g], key=lambda s: s.value) for g in self.graphs}
+        seen: set = set()
+        #: subjects with statements in several graphs: only their triples can repeat in the merge
+        self.shared: set = set()
+        for subjects in by_graph.values():
+            self.shared |= seen & subjects
+            seen |= subjects
+        self.all_subjects = sorted(seen, key=lambda s: s.value)
+
+    def groups(self, graph) -> Iterator[tuple[object, list[ox.Quad]]]:
+        """``(subject, its quads sorted)`` for each subject of ``graph``, in order."""
+        for subject in self.subjects[graph]:
+            yield subject, sorted(self.store.quads_for_pattern(subject, None, None, graph), key=_quad_key)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        for graph in self.graphs:
+            for _subject, quads in self.groups(graph):
+                yield from quads
+
+    def triples(self) -> Iterator[ox.Triple]:
+        """Every triple of the merge of the graphs, once."""
+        for subject in self.all_subjects:
+            quads = self.store.quads_for_pattern(subject, None, None, None)
+            if subject in self.shared:
+                yield from sorted({q.triple for q in quads}, key=_quad_key)
+            else:
+                yield from (q.triple for q in sorted(quads, key=_quad_key))
+
+
+class _Counter:
+    def __init__(self, items):
+        self.items, self.count = items, 0
+
+    def __iter__(self):
+        for item in self.items:
+            self.count += 1
+            yield item
+
+
+def _write_rdf(ordered: _Ordered, fmt: str, path: Path, base_iri: str) -> int:
+    items = _Counter(ordered.quads() if fmt in DATASET_FORMATS else ordered.triples())
+    options = {} if fmt in ("nt", "nq") else {"prefixes": prefixes(base_iri)}
+    ox.serialize(items, str(path), _OX_FORMATS[fmt], **options)
+    return items.count
+
+
+# -- JSON-LD -----------------------------------------------------------------------------------
+
+_SAFE_INT = 2 ** 53
+
+
+class _Compactor:
+    """Compact IRIs ``prefix:suffix`` for the context's prefixes, where expansion gives back the
+    same IRI; other IRIs stay whole."""
+
+    def __init__(self, context: dict):
+        self.prefixes = sorted(((ns, name) for name, ns in context.items() if isinstance(ns, str) and not name.startswith("@")),
+                               key=lambda item: -len(item[0]))
+        self.terms = {name for name in context if not name.startswith("@")}
+        self.maps = {self.expand(t) for t, d in context.items() if isinstance(d, dict) and d.get("@container") == "@language"}
+        self._by_folder: dict[str, tuple[str, str] | None] = {}
+
+    def expand(self, compact: str) -> str:
+        prefix, _, suffix = compact.partition(":")
+        return next(ns for ns, name in self.prefixes if name == prefix) + suffix
+
+    def _prefix(self, folder: str) -> tuple[str, str] | None:
+        """The longest prefix whose namespace starts ``folder`` (an IRI up to its last / or #)."""
+        if folder not in self._by_folder:
+            self._by_folder[folder] = next(((ns, name) for ns, name in self.prefixes if folder.startswith(ns)), None)
+        return self._by_folder[folder]
+
+    def short(self, iri: str) -> str:
+        """``prefix:suffix`` when a prefix covers ``iri``, else ``iri`` (for names shown to people)."""
+        cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+        found = self._prefix(iri[:cut])
+        if found is not None and not iri[len(found[0]):].startswith("//"):
+            return f"{found[1]}:{iri[len(found[0]):]}"
+        return iri
+
+    def __call__(self, iri: str) -> str:
+        """``iri`` as JSON-LD writes it: compact when a prefix covers it. Raises
+        :class:`OutputError` for a whole IRI that JSON-LD would misread as a compact one."""
+        short = self.short(iri)
+        if short != iri:
+            return short
+        scheme = iri.split(":", 1)[0]
+        if scheme in self.terms:
+            raise OutputError(f"the IRI <{iri}> cannot be written in JSON-LD: its scheme {scheme!r} is also a "
+                              "prefix of the filmgraph context, so it would be read as a compact IRI — "
+                              "leave jsonld out of --format, or use another IRI")
+        return iri
+
+
+def _value(term, compact: _Compactor):
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if datatype == _XSD + "string":
+            return term.value
+        if datatype == _XSD + "boolean" and term.value in ("true", "false"):
+            return term.value == "true"
+        if datatype == _XSD + "integer" and re.fullmatch(r"-?(0|[1-9]\d{0,15})", term.value) \
+                and term.value != "-0" and abs(int(term.value)) < _SAFE_INT:
+            return int(term.value)
+        return {"@value": term.value, "@type": compact(datatype)}
+    return {"@id": compact(term.value)}
+
+
+def _one_or_many(values: list):
+    return values[0] if len(values) == 1 else values
+
+
+def _node(subject, quads: list[ox.Quad], compact: _Compactor) -> dict:
+    node: dict = {"@id": compact(subject.value)}
+    types = sorted(compact(q.object.value) for q in quads if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode))
+    if types:
+        node["@type"] = _one_or_many(types)
+    by_predicate: dict[str, list] = defaultdict(list)
+    for q in quads:
+        if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
+            continue
+        by_predicate[q.predicate.value].append(q.object)
+    entries: dict[str, object] = {}
+    for predicate, objects in by_predicate.items():
+        key = compact(predicate)
+        if predicate in compact.maps:
+            strings = [o for o in objects if isinstance(o, ox.Literal)
+                       and (o.language or o.datatype.value == _XSD + "string")]
+            if strings:
+                languages: dict[str, list[str]] = defaultdict(list)
+                for o in strings:
+                    languages[o.language or "@none"].append(o.value)
+                order = sorted(languages, key=lambda lang: (lang == "@none", lang not in _LABEL_ORDER,
+                                                            _LABEL_ORDER.index(lang) if lang in _LABEL_ORDER else 0, lang))
+                entries[key] = {lang: _one_or_many(languages[lang]) for lang in order}
+            objects = [o for o in objects if o not in strings]
+            if not objects:
+                continue
+            key = predicate  # the whole IRI is no term, so these values are read as written
+        entries[key] = _one_or_many([_value(o, compact) for o in objects])
+    for key in sorted(entries):
+        node[key] = entries[key]
+    return node
+
+
+_string = json.encoder.encode_basestring  # a JSON string, non-ASCII characters kept as they are
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return _string(value)
+    if value is True or value is False:
+        return "true" if value else "false"
+    return json.dumps(value)
+
+
+def _dumps(value, depth: int = 0) -> str:
+    """JSON like ``json.dumps(indent=2, ensure_ascii=False)``, except that a small object or list
+    of plain values (``{"@id": "fgid:city/almaty"}``, a language map) stays on one line when it
+    is short."""
+    if not isinstance(value, (dict, list)) or not value:
+        return _scalar(value) if not isinstance(value, (dict, list)) else json.dumps(value)
+    items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
+    if not any(isinstance(v, (dict, list)) for _k, v in items):
+        if isinstance(value, dict):
+            one = "{" + ", ".join(f"{_string(k)}: {_scalar(v)}" for k, v in items) + "}"
+        else:
+            one = "[" + ", ".join(_scalar(v) for _k, v in items) + "]"
+        if len(one) + 2 * depth <= 100:
+            return one
+    pad = "  " * (depth + 1)
+    if isinstance(value, dict):
+        inner = [f"{pad}{_string(k)}: {_dumps(v, depth + 1)}" for k, v in items]
+        return "{\n" + ",\n".join(inner) + "\n" + "  " * depth + "}"
+    inner = [pad + _dumps(v, depth + 1) for _k, v in items]
+    return "[\n" + ",\n".join(inner) + "\n" + "  " * depth + "]"
+
+
+def _write_jsonld(ordered: _Ordered, path: Path, base_iri: str) -> int:
+    """Write the profile as compacted JSON-LD: ``{"@context": …, "@graph": [{"@id": graph,
+    "@graph": [node, …]}, …]}`` (default-graph nodes, if any, directly in the outer ``@graph``).
+    Returns the number of quads written."""
+    context = jsonld_context(base_iri)
+    compact = _Compactor(context)
+    count = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": [')
+        separator = "\n"  # before the next entry of the outer @graph
+        for graph in ordered.graphs:
+            depth = 4
+            if isinstance(graph, ox.NamedNode):
+                out.write(f'{separator}    {{\n      "@id": {_string(compact(graph.value))},\n      "@graph": [')
+                separator, depth = "\n", 8
+            for subject, quads in ordered.groups(graph):
+                count += len(quads)
+                out.write(separator + " " * depth + _dumps(_node(subject, quads, compact), depth // 2))
+                separator = ",\n"
+            if depth == 8:
+                out.write("\n      ]\n    }")
+                separator = ",\n"
+        out.write("\n  ]\n}\n")
+    return count
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+
+def _local_name(iri: str) -> str:
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or "Thing"
+
+
+class _Classes:
+    """The class hierarchy of an ontology graph, and the classes asserted of each entity."""
+
+    def __init__(self, typing: ox.Store, *, base_iri: str):
+        ontology = ox.NamedNode(graph_iri("ontology", base_iri))
+        anonymous = _genid(base_iri)
+        self.supers: dict[str, set[str]] = defaultdict(set)
+        self.declared: set[str] = set()
+        for kind in (OWL + "Class", RDFS + "Class"):
+            for q in typing.quads_for_pattern(None, _RDF_TYPE, ox.NamedNode(kind), ontology):
+                if isinstance(q.subject, ox.NamedNode) and not q.subject.value.startswith(anonymous):
+                    self.declared.add(q.subject.value)
+        for q in typing.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None, ontology):
+            if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
+                self.supers[q.subject.value].add(q.object.value)
+        self._ancestors: dict[str, set[str]] = {}
+        skip = {ox.NamedNode(graph_iri("entailed", base_iri))}
+        self.asserted: dict[ox.NamedNode, set[str]] = defaultdict(set)
+        for q in typing.quads_for_pattern(None, _RDF_TYPE, None, None):
+            if (q.graph_name not in skip and isinstance(q.subject, ox.NamedNode)
+                    and isinstance(q.object, ox.NamedNode) and q.object.value in self.declared):
+                self.asserted[q.subject].add(q.object.value)
+
+    def ancestors(self, cls: str) -> set[str]:
+        """Every class above ``cls`` (not ``cls`` itself), in any vocabulary."""
+        if cls not in self._ancestors:
+            found, todo = set(), list(self.supers.get(cls, ()))
+            while todo:
+                c = todo.pop()
+                if c not in found and c != cls:
+                    found.add(c)
+                    todo.extend(self.supers.get(c, ()))
+            self._ancestors[cls] = found
+        return self._ancestors[cls]
+
+    def most_specific(self, classes: set[str]) -> list[str]:
+        return sorted(c for c in classes if not any(c in self.ancestors(d) for d in classes if d != c))
+
+
+def main_classes(classes: _Classes) -> list[str]:
+    """The classes that get a CSV file: each root of the ontology's class hierarchy (a declared
+    class with no declared superclass); a root with subclasses but no instance of its own — a
+    grouping such as fg:Agent, fg:Place, fg:CreativeWork — is replaced by its direct subclasses
+    (fg:Person, fg:Organization, fg:Country, fg:City, fg:Film, …). Deeper subclasses stay in their
+    main class's file and show in its ``type`` column."""
+    declared = classes.declared
+    direct = defaultdict(int)
+    for types in classes.asserted.values():
+        for t in types:
+            direct[t] += 1
+    children: dict[str, set[str]] = defaultdict(set)
+    for c in declared:
+        for s in classes.supers.get(c, ()):
+            if s in declared:
+                children[s].add(c)
+    main: set[str] = set()
+    for c in declared:
+        if classes.supers.get(c, set()) & declared:
+            continue
+        if not direct[c] and children[c]:
+            main |= children[c]
+        else:
+            main.add(c)
+    return sorted(main)
+
+
+def _cell(values: list) -> str:
+    return SEPARATOR.join(sorted({v.value for v in values}))
+
+
+def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: str, base_iri: str) -> list[tuple[Path, int]]:
+    """Write ``<Class>.csv`` per main class (:func:`main_classes`) and ``edges.csv``, UTF-8 with a
+    byte-order mark (so that Excel reads Chinese right); returns (path, rows) of each.
+
+    A class file has one row per entity of the class (by the classes asserted in ``typing``) that
+    the profile holds, sorted by IRI. Columns: ``id`` (the IRI); ``type`` (the entity's most
+    specific classes in the profile, for a class with subclasses); ``label_zh``, ``label_en``, then
+    ``label_<lang>`` for the other languages present (``rdfs:label``; ``schema:name`` in the schema
+    profile); then one column per property (and language, ``fg:jobTitle@en``) that the class's
+    entities have outside the entailed graph, the most used first. Links are IRIs, literals their
+    lexical form, several values joined by :data:`SEPARATOR`. ``edges.csv``: ``subject``,
+    ``predicate``, ``object``, ``graph`` of every statement between two IRIs."""
+    entailed = graph_iri("entailed", base_iri)
+    classes = _Classes(typing, base_iri=base_iri)
+    compact = _Compactor(jsonld_context(base_iri))
+    store = ordered.store
+    # a row shows the asserted statements: the entailed graph would repeat them in other
+    # vocabularies (the schema profile has one graph, and shows it)
+    hidden = ox.NamedNode(entailed)
+    label = ox.NamedNode(SCHEMA + "name" if profile == "schema" else RDFS + "label")
+    present = {s for g in ordered.graphs for s in ordered.subjects[g]}
+    members: dict[str, list] = defaultdict(list)
+    mains = main_classes(classes)
+    for entity, types in classes.asserted.items():
+        if entity not in present:
+            continue
+        for m in mains:
+            if any(t == m or m in classes.ancestors(t) for t in types):
+                members[m].append(entity)
+    written = []
+    folder.mkdir(parents=True, exist_ok=True)
+    names: set[str] = set()
+
+    def statements(entity):
+        return (q for q in store.quads_for_pattern(entity, None, None, None) if q.graph_name != hidden)
+
+    for cls in mains:
+        entities = sorted(members.get(cls, ()), key=lambda e: e.value)
+        if not entities:
+            continue
+        has_subclasses = any(cls in classes.ancestors(c) for c in classes.declared)
+        languages: set[str] = set()
+        columns: dict[tuple[str, str], int] = defaultdict(int)
+        for entity in entities:
+            seen = set()
+            for q in statements(entity):
+                if q.predicate == label:
+                    languages.add(q.object.language or "" if isinstance(q.object, ox.Literal) else "")
+                elif q.predicate != _RDF_TYPE:
+                    lang = q.object.language or "" if isinstance(q.object, ox.Literal) else ""
+                    seen.add((q.predicate.value, lang))
+            for key in seen:
+                columns[key] += 1
+        langs = [lang for lang in _LABEL_ORDER if lang in languages] + sorted(languages - set(_LABEL_ORDER) - {""})
+        if "" in languages:
+            langs.append("")
+        ordered_columns = sorted(columns, key=lambda key: (-columns[key], compact.short(key[0]), key[1]))
+        header = ["id"] + (["type"] if has_subclasses else [])
+        header += [f"label_{lang}" if lang else "label" for lang in langs]
+        header += [compact.short(p) + (f"@{lang}" if lang else "") for p, lang in ordered_columns]
+        stem = _local_name(cls)
+        while stem in names:
+            stem += "_"
+        names.add(stem)
+        path = folder / f"{stem}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            for entity in entities:
+                cells: dict[tuple[str, str], list] = defaultdict(list)
+                types: set[str] = set()
+                for q in statements(entity):
+                    lang = q.object.language or "" if isinstance(q.object, ox.Literal) else ""
+                    if q.predicate == _RDF_TYPE:
+                        if isinstance(q.object, ox.NamedNode):
+                            types.add(q.object.value)
+                    else:
+                        cells[("@label" if q.predicate == label else q.predicate.value, lang)].append(q.object)
+                row = [entity.value]
+                if has_subclasses:
+                    row.append(SEPARATOR.join(compact.short(t) for t in classes.most_specific(types)))
+                row += [_cell(cells.get(("@label", lang), [])) for lang in langs]
+                row += [_cell(cells.get(key, [])) for key in ordered_columns]
+                writer.writerow(row)
+        written.append((path, len(entities)))
+    path = folder / "edges.csv"
+    rows = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject", "predicate", "object", "graph"])
+        for graph in ordered.graphs:
+            name = graph.value if isinstance(graph, ox.NamedNode) else ""
+            for subject, quads in ordered.groups(graph):
+                if not isinstance(subject, ox.NamedNode):
+                    continue
+                for q in quads:
+                    if isinstance(q.object, ox.NamedNode):
+                        writer.writerow([subject.value, q.predicate.value, q.object.value, name])
+                        rows += 1
+    written.append((path, rows))
+    return written
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def export(*, settings: Settings = Settings(), out: str | Path, formats: str | Iterable[str] = FORMATS,
+           profiles: str | Iterable[str] = ("full",), progress: Progress | None = None,
+           version: str | None = None,
+           describe: Callable[[Path, ExportReport], None] | None = None) -> ExportReport:
+    """Export the dataset of ``settings`` into the folder ``out`` (see the module docstring).
+
+    ``formats`` and ``profiles`` are names from :data:`FORMATS` and :data:`PROFILES` (or
+    ``"all"``); ``version`` is recorded in the report for the dataset description. After the files
+    are written, ``describe(folder, report)`` may add files (the dataset description) to the folder
+    before it is swapped in; it is expected to write ``SHA256SUMS`` last, and when it has not (or
+    there is no ``describe``) the export writes it.
+
+    Raises :class:`UsageError` for an unknown format or profile or a remote endpoint in
+    ``settings`` (exports read the embedded store), :class:`~filmgraph.errors.CheckFailed` when the
+    knowledge base has errors, and :class:`OutputError` when ``out`` holds something that is not an
+    export or cannot be written — in every case the previous content of ``out`` is left as it was.
+    """
+    from .dataset import open_backend
+
+    started = time.perf_counter()
+    formats = _choices(formats, FORMATS, "format")
+    profiles = _choices(profiles, PROFILES, "profile")
+    if settings.endpoint:
+        raise UsageError(f"export reads the embedded store, not the remote store at {settings.endpoint} — "
+                         "leave out --endpoint to export the knowledge base (or --store DIR for a built store)")
+    say = progress or (lambda _msg: None)
+    source = open_backend(settings, progress=progress)
+    assert isinstance(source, EmbeddedStore)
+    base = settings.base_iri
+    report = ExportReport(Path(out).absolute(), profiles=profiles, formats=formats, version=version,
+                          base_iri=base, settings=settings)
+    with replace_dir(out, marker=CHECKSUMS) as tmp:
+        def record(path: Path, profile: str | None, fmt: str, media_type: str, triples: int | None) -> None:
+            report.files.append(ExportedFile(path.relative_to(tmp), profile, fmt, media_type,
+                                             path.stat().st_size, triples))
+
+        context = tmp / CONTEXT_FILE
+        context.write_text(_dumps(context_document(base)) + "\n", encoding="utf-8")
+        record(context, None, "context", MEDIA_TYPES["jsonld"], None)
+        for name, store, typing in profile_stores(source.ox, profiles, base_iri=base, progress=progress):
+            folder = tmp / name
+            folder.mkdir()
+            ordered = _Ordered(store.ox)
+            for fmt in formats:
+                if fmt == "csv":
+                    say(f"writing {name}/csv/")
+                    for path, _rows in _write_csv(ordered, folder / "csv", typing=(typing or store).ox,
+                                                  profile=name, base_iri=base):
+                        record(path, name, "csv", MEDIA_TYPES["csv"], None)
+                    continue
+                path = folder / f"{FILE_STEM}.{EXTENSIONS[fmt]}"
+                say(f"writing {name}/{path.name}")
+                count = (_write_jsonld(ordered, path, base) if fmt == "jsonld"
+                         else _write_rdf(ordered, fmt, path, base))
+                record(path, name, fmt, MEDIA_TYPES[fmt], count)
+            del ordered, store, typing
+        report.seconds = round(time.perf_counter() - started, 3)
+        if describe is not None:
+            say("describing the export")
+            describe(tmp, report)
+        if not (tmp / CHECKSUMS).exists():
+            write_checksums(tmp)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
