@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import click
 
@@ -401,6 +402,108 @@ def network(ctx, fmt, out, store, **remote):
     _backend_, graph = _network(ctx, store, remote)
     result = export_network(graph, out, format=fmt)
     click.echo(f"wrote {out}: {result.nodes:,} nodes, {result.edges:,} edges, {result.bytes:,} bytes")
+
+
+def _split(ctx, param, values):
+    """Repeated or comma-separated choices, as one tuple."""
+    return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
+
+
+@cli.command()
+@click.option("--format", "-f", "formats", multiple=True, callback=_split, default=("all",), show_default=True,
+              metavar="FORMAT", help="ttl, nt, nq, trig, jsonld, rdfxml, csv or all; repeat or separate with "
+              "commas.")
+@click.option("--profile", "-p", "profiles", multiple=True, callback=_split, default=("full",), show_default=True,
+              metavar="PROFILE", help="full (ontology, data, provenance), schema (schema.org terms only) or "
+              "public (full minus what is marked fg:internal), or all; repeat or separate with commas.")
+@click.option("--out", default="export", show_default=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Folder to write, replaced as a whole only when the export succeeds.")
+@_setting_option("licence")
+@_setting_option("publisher")
+@_setting_option("published_endpoint")
+@click.pass_context
+def export(ctx, formats, profiles, out, licence, publisher, published_endpoint):
+    """Export the graph as linked data for partners, with its description and checksums.
+
+    Writes DIR/<profile>/filmgraph.{ttl,nt,nq,trig,jsonld,rdf} and DIR/<profile>/csv/ (one file
+    per main class plus edges.csv, UTF-8 with BOM for spreadsheets), DIR/context.jsonld (the
+    JSON-LD context, also inlined in each .jsonld), DIR/description.ttl (VoID and DCAT: counts,
+    licence, publisher, one distribution per file with size and SHA-256) and DIR/SHA256SUMS
+    (`sha256sum -c SHA256SUMS` verifies). TriG, N-Quads and JSON-LD keep the named graphs (one per
+    source); Turtle, N-Triples and RDF/XML hold their merge. See docs/exports.md.
+
+    \b
+    Examples:
+      filmgraph export                                  # every format of the full profile
+      filmgraph export --profile schema --format jsonld,csv --out for-partner
+      filmgraph export --profile all --published-endpoint https://data.example.org/sparql
+    """
+    from .description import describe_export
+    from .export import export as run_export
+
+    settings = _settings(ctx, licence=licence, publisher=publisher, published_endpoint=published_endpoint)
+    report = run_export(settings=settings, out=out, formats=formats, profiles=profiles, progress=_progress(ctx),
+                        describe=describe_export)
+    click.echo(report.summary())
+
+
+@cli.command()
+@click.argument("version")
+@click.option("--out", metavar="DIR", type=click.Path(file_okay=False),
+              help="Folder to write [default: release-VERSION], replaced as a whole only on success.")
+@_setting_option("licence")
+@_setting_option("publisher")
+@_setting_option("published_endpoint")
+@click.pass_context
+def release(ctx, version, out, licence, publisher, published_endpoint):
+    """Write release VERSION (X.Y.Z): every format of every profile, described, with a README.
+
+    The bundle holds what `filmgraph export --profile all --format all` writes, its dataset
+    description (VoID + DCAT, with VERSION), SHA256SUMS and a README for partners in Chinese and
+    English: what is inside, licence and attribution, how to load it into Oxigraph, Apache Jena
+    Fuseki, Virtuoso and GraphDB, and example queries in schema.org terms.
+
+    \b
+    Examples:
+      filmgraph release 0.1.0
+      filmgraph release 0.2.0 --out /srv/releases/filmgraph-0.2.0
+      filmgraph diff release-0.1.0 release-0.2.0     # what changed between them
+    """
+    from .release import release as run_release
+
+    settings = _settings(ctx, licence=licence, publisher=publisher, published_endpoint=published_endpoint)
+    report = run_release(version, settings=settings, out=out or f"release-{version}", progress=_progress(ctx))
+    click.echo(report.text())
+
+
+@cli.command()
+@click.argument("old", type=click.Path(file_okay=False))
+@click.argument("new", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of entity names in the summary.")
+@click.option("--out", metavar="DIR", type=click.Path(file_okay=False),
+              help="Also write the change as RDF there: removed.trig, added.trig, changes.ru (SPARQL "
+              "Update turning OLD into NEW) and summary.txt.")
+@click.pass_context
+def diff(ctx, old, new, lang, out):
+    """Say what changed between two releases (or exports), entity by entity.
+
+    Compares OLD/full/filmgraph.nq with NEW/full/filmgraph.nq: every added and removed triple,
+    per named graph, grouped by the entity it is about and named in --lang. Exit status 0 either
+    way; the summary says when nothing changed.
+
+    \b
+    Examples:
+      filmgraph diff release-0.1.0 release-0.2.0
+      filmgraph diff release-0.1.0 release-0.2.0 --lang en --out changes-0.2.0
+    """
+    from .changes import diff as run_diff
+
+    result = run_diff(Path(old), Path(new), lang=lang)
+    click.echo(result.text(), nl=False)
+    if out:
+        result.write(Path(out))
+        click.echo(f"wrote the change as RDF to {out}", err=True)
 
 
 SERVER_SETTINGS = ("host", "port", "workers", "query_time_limit_s", "max_rows", "max_query_chars", "max_nesting",
