@@ -2,10 +2,19 @@
 absurd length and nesting.
 
 The check reads the query with a lexer that follows the SPARQL 1.1 terminals (IRIs with their
-``\\u`` escapes, the four kinds of string, comments, prefixed names, variables), so a keyword
-inside a string, an IRI or a comment is not mistaken for one, and a keyword is never hidden by
-them. pyoxigraph does not decode ``\\u`` escapes outside strings and IRIs, so a keyword can only
-be spelled with letters, which is what the lexer looks at.
+``\\u`` escapes, the four kinds of string, comments, prefixed names with their ``\\`` escapes,
+variables), so a keyword inside a string, an IRI or a comment is not mistaken for one, and a keyword
+is never hidden by them. pyoxigraph does not decode ``\\u`` escapes outside strings and IRIs, so a
+keyword can only be spelled with letters, which is what the lexer looks at.
+
+Two things make that harder than it looks, and both are covered. pyoxigraph's parser needs no
+space after a keyword, so ``SERVICEex:x {…}``, ``SERVICE:x {…}`` and ``SERVICESILENT<…> {…}`` are
+SERVICE calls although a lexer reads one prefixed name or word: every word or prefixed name that
+starts with SERVICE is refused (a prefix whose name starts with "service" cannot be used here), and
+FROM glued to its graph is read as FROM. And ``<`` is both the start of an IRI and the less-than
+operator: ``FILTER(?x<1)SERVICE?v#>`` is one IRI to a lexer but a comparison, a SERVICE and a
+comment to pyoxigraph. So the query is read a second time with ``<`` after an operand inside
+parentheses taken as the operator, and a SERVICE call found in that reading is refused too.
 
 Nothing here runs the query; :func:`inspect` returns what the server needs to run it (its form
 and the graphs it names) or raises :class:`Refused` with the HTTP status and one paragraph that
@@ -25,19 +34,33 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREAT
 FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_TOKEN = re.compile(
-    r"""(?P<ws>\s+)
-      | (?P<comment>\#[^\r\n]*)
-      | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|""" + _UCHAR + r""")*>)
-      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-                   |"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*')
-      | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
-      | (?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)
-      | (?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:%\\\-]|\.(?=[\w:%\\\-]))*)
-      | (?P<word>[^\W\d][\w]*)
-      | (?P<open>[{(\[])
-      | (?P<close>[})\]])
-      | (?P<other>.)""", re.X | re.S)
+#: a backslash escape in the local part of a prefixed name (``ex:a\\#b`` is one name, no comment)
+_PN_ESCAPE = r"\\[_~.\-!$&'()*+,;=/?#@%]"
+_STRING_BODIES = (r'"""(?:[^"\\]|\\.|"(?!""))*', r"'''(?:[^'\\]|\\.|'(?!''))*",
+                  r'"(?:[^"\\\r\n]|\\.)*', r"'(?:[^'\\\r\n]|\\.)*")
+#: the four kinds of string, each closed; then each left open (to the end of the line or of the
+#: text, which pyoxigraph refuses too), taken as one token so that lexing stays linear in time
+_STRING = "|".join([body + quote for body, quote in zip(_STRING_BODIES, ('"""', "'''", '"', "'"))]
+                   + list(_STRING_BODIES))
+_ALTERNATIVES = [
+    r"(?P<ws>\s+)",
+    r"(?P<comment>\#[^\r\n]*)",
+    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|" + _UCHAR + r")*>)",
+    r"(?P<string>" + _STRING + r")",
+    r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+    r"(?P<var>[?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+)",
+    r"(?P<pname>(?:[^\W\d_][\w.\-]*)?:(?:[\w:%\-]|" + _PN_ESCAPE + r"|\.(?=[\w:%\-\\]))*)",
+    r"(?P<word>[^\W\d][\w]*)",
+    r"(?P<open>[{(\[])",
+    r"(?P<close>[})\]])",
+    r"(?P<other>.)",
+]
+_TOKEN = re.compile("|".join(_ALTERNATIVES), re.S)
+#: the same without prefixed names, for the inside of a run of name characters known to hold no
+#: colon (a prefixed name cannot start there; trying would make ``a-a-a-…`` quadratic)
+_TOKEN_NO_PNAME = re.compile("|".join(a for a in _ALTERNATIVES if not a.startswith("(?P<pname>")), re.S)
+_NAME_START = re.compile(r"[^\W\d_]")
+_NAME_RUN = re.compile(r"[\w.\-]*")
 
 
 class Refused(FilmgraphError):
@@ -66,11 +89,55 @@ class Limits:
     max_nesting: int = 64
 
 
-def _tokens(text: str):
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind not in ("ws", "comment"):
-            yield kind, m.group(kind)
+#: tokens after which a ``<`` inside parentheses is not an operator (an operand is expected)
+_OPERAND_EXPECTED = frozenset("(,=<>!&|+-*/^")
+_SERVICE_REFUSED = ("SERVICE is refused: this server never calls other endpoints for a query — run "
+                    "the federated part against that endpoint yourself, or ask for its data to be "
+                    "loaded here")
+
+
+def _tokens(text: str, *, less_than: bool = False):
+    """The significant tokens of ``text`` as (kind, value) pairs (no white space, no comments).
+
+    With ``less_than``, a ``<`` that follows an operand inside parentheses is the less-than
+    operator (kind ``other``), not the start of an IRI: the reading pyoxigraph may take there.
+    """
+    brackets: list[str] = []
+    previous = "("
+    at = no_colon_until = 0
+    while at < len(text):
+        if at >= no_colon_until and _NAME_START.match(text, at):
+            run_end = _NAME_RUN.match(text, at).end()
+            if not text.startswith(":", run_end):
+                no_colon_until = run_end
+        m = (_TOKEN_NO_PNAME if at < no_colon_until else _TOKEN).match(text, at)
+        kind, value = m.lastgroup, m.group(m.lastgroup)
+        if (less_than and kind == "iri" and brackets and brackets[-1] == "("
+                and previous not in _OPERAND_EXPECTED):
+            kind, value = "other", "<"
+        at += len(value)
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "open":
+            brackets.append(value)
+        elif kind == "close" and brackets:
+            brackets.pop()
+        previous = value if kind in ("open", "other") else kind
+        yield kind, value
+
+
+def _service_call(tokens: list[tuple[str, str]]) -> bool:
+    """True when ``tokens`` hold a SERVICE call as pyoxigraph reads one: a word or prefixed name
+    starting with SERVICE, then at most two tokens (SILENT, the endpoint) that are not brackets,
+    then ``{``."""
+    for i, (kind, value) in enumerate(tokens):
+        if kind in ("word", "pname") and value.upper().startswith("SERVICE"):
+            for after in tokens[i + 1:i + 4]:
+                if after[0] in ("open", "close"):
+                    if after[1] == "{":
+                        return True
+                    break
+    return False
 
 
 def inspect(text: str, *, limits: Limits = Limits()) -> Inspection:
@@ -107,12 +174,14 @@ def inspect(text: str, *, limits: Limits = Limits()) -> Inspection:
                                        "deep — flatten it (fewer nested groups or sub-expressions)")
         elif kind == "close":
             depth -= 1
+        elif kind in ("word", "pname") and value.upper().startswith("SERVICE"):
+            raise Refused(403, _SERVICE_REFUSED)
+        elif kind == "pname" and depth == 0 and form is not None and value.upper().startswith("FROM"):
+            _glued_from(value, tokens[i + 1:i + 3], prefixes, base, from_graphs, from_named)
         elif kind == "word":
             word = value.upper()
-            if word == "SERVICE":
-                raise Refused(403, "SERVICE is refused: this server never calls other endpoints "
-                                   "for a query — run the federated part against that endpoint "
-                                   "yourself, or ask for its data to be loaded here")
+            if word.startswith("FROM") and word != "FROM" and depth == 0 and form is not None:
+                _glued_from(value, tokens[i + 1:i + 3], prefixes, base, from_graphs, from_named)
             if form is None and word in UPDATE_KEYWORDS:
                 raise Refused(403, f"updates ({word} …) are refused: this endpoint is read-only — "
                                    "send a SELECT, ASK, CONSTRUCT or DESCRIBE query")
@@ -132,7 +201,26 @@ def inspect(text: str, *, limits: Limits = Limits()) -> Inspection:
     if form is None:
         raise Refused(400, "the text is not a SPARQL query (no SELECT, ASK, CONSTRUCT or DESCRIBE) "
                            "— send a query; this endpoint is read-only")
+    if "<" in text and _service_call(list(_tokens(text, less_than=True))):
+        raise Refused(403, _SERVICE_REFUSED)
     return Inspection(form, from_graphs, from_named)
+
+
+def _glued_from(value: str, following, prefixes, base, from_graphs: list[str], from_named: list[str]) -> None:
+    """A FROM written without a space before its graph (``FROMex:g``, ``FROMNAMED<g>``), which
+    pyoxigraph reads as FROM: add the graph it names. A text that resolves to no graph is left
+    alone (pyoxigraph cannot read it as FROM either)."""
+    rest = list(_tokens(value[4:])) + list(following)
+    named = bool(rest) and rest[0][0] in ("word", "pname") and rest[0][1].upper().startswith("NAMED")
+    if named:
+        rest = list(_tokens(rest[0][1][5:])) + rest[1:]
+    if not rest:
+        return
+    try:
+        graph = _resolve(rest[0], prefixes, base)
+    except Refused:
+        return
+    (from_named if named else from_graphs).append(graph)
 
 
 def _unescape(iri: str) -> str:

@@ -15,6 +15,7 @@ import itertools
 import json
 import time
 from dataclasses import dataclass
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -280,8 +281,12 @@ def page_result(backend, *, base_iri: str, max_rows: int, lang: str = "zh", text
     if name is not None:
         text = prepare(_library(queries_dir).get(name), params or {}, backend=backend, base_iri=base_iri)
     inspection = inspect(text, limits=limits) if limits else None
+    dataset = {}
+    if inspection and (inspection.from_graphs or inspection.from_named):  # the union would hide FROM
+        dataset = dict(default_graphs=[urljoin(base_iri, g) for g in inspection.from_graphs],
+                       named_graphs=[urljoin(base_iri, g) for g in inspection.from_named])
     started = time.perf_counter()
-    result = _raw(backend, text, base_iri=base_iri)
+    result = _raw(backend, text, base_iri=base_iri, **dataset)
     if isinstance(result, (ox.QueryBoolean, Boolean)):
         value = bool(result) if isinstance(result, ox.QueryBoolean) else result.value
         return {"form": "ASK", "variables": [], "rows": [], "boolean": value, "truncated": False,

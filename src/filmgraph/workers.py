@@ -5,7 +5,11 @@ the server never runs a query in its own process. A :class:`WorkerPool` keeps ``
 processes, each with the store open read-only; a task goes to an idle worker, and when it runs
 past its time limit (or the client goes away) that worker is killed and a fresh one started,
 while the others go on answering. A worker also runs under an address-space limit, so a query
-that would eat the machine's memory ends that worker instead.
+that would eat the machine's memory ends that worker instead. A worker over the embedded store
+has no network: on Linux it moves into a network namespace of its own (a user namespace, no
+privilege needed) before it opens the store, so that even a SERVICE call the guard failed to
+recognise cannot reach any host. Where the system forbids that (user namespaces turned off),
+the worker runs as before and :attr:`WorkerPool.offline` says so.
 
 Tasks are functions ``f(backend, **kwargs)`` named in :data:`TASKS`, imported in the worker; their
 results and errors travel back through a pipe.
@@ -13,11 +17,13 @@ results and errors travel back through a pipe.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib
 import multiprocessing
 import os
 import resource
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,9 +61,28 @@ def store_info(backend) -> dict:
     return {"graphs": graphs, "triples": sum(graphs.values())}
 
 
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def _without_network() -> bool:
+    """Move this process into a new network namespace, where the only interface is a loopback
+    that is down: no connection can be opened, to any host, this one included. True when that
+    worked; False, with nothing changed, where Linux user namespaces are not available or not
+    allowed. Must run while the process has a single thread."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def _main(conn, settings: Settings, folder: str | None, memory_mb: int) -> None:
-    """A worker: open the store, say ready, then answer tasks until the pipe closes."""
+    """A worker: cut itself off the network (unless it queries a remote store), open the store,
+    say ready, then answer tasks until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops us
+    offline = False if settings.endpoint else _without_network()
     if memory_mb:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, resource.RLIM_INFINITY))
     try:
@@ -72,7 +97,7 @@ def _main(conn, settings: Settings, folder: str | None, memory_mb: int) -> None:
     except FilmgraphError as e:
         conn.send(("error", 500, str(e)))
         return
-    conn.send(("ready", os.getpid()))
+    conn.send(("ready", os.getpid(), offline))
     functions = {}
     while True:
         try:
@@ -90,6 +115,9 @@ def _main(conn, settings: Settings, folder: str | None, memory_mb: int) -> None:
             conn.send(("error", 503, "the query needed more memory than a worker may use — narrow it "
                                      "(fewer variables unbound, a LIMIT, more specific patterns)", "retire"))
             return  # the memory may be fragmented beyond use: let the pool start a fresh worker
+        except Exception as e:  # e.g. OSError from the store: answer, and go on serving
+            conn.send(("error", 500, f"the query failed in the store ({type(e).__name__}: {e}) — try again; "
+                                     "if it keeps failing, report it"))
 
 
 @dataclass(eq=False)
@@ -112,6 +140,8 @@ class WorkerPool:
         self._all: set = set()
         self._starting: set = set()
         self.restarts = 0
+        #: True when every worker started so far runs without network (see :func:`_without_network`)
+        self.offline: bool | None = None
 
     def _launch(self) -> _Worker:
         here, there = self._context.Pipe()
@@ -144,6 +174,8 @@ class WorkerPool:
         if status != "ready":
             self._kill(worker)
             raise WorkerError(detail[-1])
+        offline = bool(detail[1:2] and detail[1])
+        self.offline = offline if self.offline is None else self.offline and offline
         self._all.add(worker)
         self._idle.put_nowait(worker)
 
@@ -167,19 +199,22 @@ class WorkerPool:
         self._idle = asyncio.Queue()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
 
-    async def call(self, task: str, *, timeout: float, **kwargs):
+    async def call(self, task: str, *, timeout: float, limit: float | None = None, **kwargs):
         """Run ``task`` on an idle worker and return its result.
 
-        Waits at most ``timeout`` seconds for an idle worker and again for the answer. Raises
-        :class:`WorkerError` with status 503 when the time ran out (the worker is killed and
-        replaced), 500 when the worker died, and the task's own status (400, 403 …) with its
+        Waits at most ``timeout`` seconds in all, for an idle worker and then for the answer.
+        ``limit`` is the time limit the messages name (default: ``timeout``; a caller that has
+        already spent part of the limit passes what is left as ``timeout`` and the limit here).
+        Raises :class:`WorkerError` with status 503 when the time ran out (the worker is killed
+        and replaced), 500 when the worker died, and the task's own status (400, 403 …) with its
         message when the task refused.
         """
         started = time.monotonic()
+        shown = timeout if limit is None else limit
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except asyncio.TimeoutError:
-            raise WorkerError(f"every query worker is busy and none became free within {timeout:g} s — "
+            raise WorkerError(f"every query worker is busy and none became free within {shown:g} s — "
                               "try again shortly", 503) from None
         try:
             worker.conn.send((task, kwargs))
@@ -187,7 +222,7 @@ class WorkerPool:
             status, *detail = worker.conn.recv()
         except asyncio.TimeoutError:
             self._replace(worker)
-            raise WorkerError(f"the query was stopped at the time limit of {timeout:g} s — make it "
+            raise WorkerError(f"the query was stopped at the time limit of {shown:g} s — make it "
                               "more selective (bind a variable, add a LIMIT) or ask for a higher limit", 503) from None
         except (EOFError, OSError):
             self._replace(worker)
