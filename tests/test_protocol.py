@@ -817,3 +817,32 @@ def test_sparqlwrapper_on_a_real_port_gets_what_the_embedded_store_gives(tmp_pat
         with pytest.raises(HTTPError) as refused:
             wrapper.query()
         assert refused.value.code == 403 and "SERVICE is refused" in refused.value.read().decode()
+
+
+def test_serving_a_remote_store_answers_like_the_embedded_one(oxigraph, backend, library):
+    """`filmgraph serve --endpoint URL` in front of a live Oxigraph holding the pushed dataset:
+    library queries give the embedded store's rows, entity pages and documents work, and the
+    guard still refuses what it refuses (nothing is passed on to the remote store)."""
+    from filmgraph.push import push
+    from filmgraph.remote import Endpoint, RemoteStore
+
+    oxigraph.clear()
+    push(backend, RemoteStore(Endpoint(oxigraph.query, graph_store=oxigraph.graph_store)),
+         base_iri=Settings().base_iri)
+    with app_client(endpoint=oxigraph.query, max_rows=10_000) as remote:
+        for name in ("films-in-city", "coproductions", "event-timeline-schema"):
+            query = library.get(name)
+            text = prepare(query, examples(query), backend=backend)
+            answer = remote.get("/sparql", params={"query": text}, headers={"Accept": "application/sparql-results+json"})
+            assert answer.status_code == 200, answer.text
+            served = {tuple(sorted((k, json.dumps(v, sort_keys=True)) for k, v in b.items()))
+                      for b in answer.json()["results"]["bindings"]}
+            embedded = {tuple(sorted((k, json.dumps(json_term(t), sort_keys=True)) for k, t in row.items()))
+                        for row in select(backend, text)}
+            assert served == embedded, name
+        page = remote.get("/id/city/almaty.html")
+        assert page.status_code == 200 and "阿拉木图" in page.text and "Almaty" in page.text
+        turtle = remote.get("/id/city/almaty.ttl")
+        assert turtle.status_code == 200 and "阿拉木图" in turtle.text
+        refused = remote.get("/sparql", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+        assert refused.status_code == 403
