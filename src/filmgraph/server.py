@@ -13,7 +13,6 @@ under the base at its path (``/id/city/almaty`` → 303 to ``.html``, ``.ttl``, 
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
 import json
@@ -39,7 +38,7 @@ from .project import Project
 from .protocol import EXTENSIONS, GRAPH_TYPES, MEDIA, format_for, negotiate, offered
 from .queries import LANGUAGES, Library, rebase_text
 from .settings import Settings
-from .workers import WorkerError, WorkerPool
+from .workers import SlowSlots, WorkerError, WorkerPool
 
 #: the Content-Security-Policy of every HTML page the app writes itself (map pages bring their own)
 HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -56,6 +55,8 @@ _DOC_FORMAT = {"ttl": "ttl", "jsonld": "jsonld", "nt": "nt", "rdf": "rdfxml"}
 _STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
                  ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png"}
 _STATIC_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+#: seconds after which a running task counts as slow (see :meth:`App.call`)
+SLOW_AFTER_S = 1.0
 #: the address of the client whose request is being answered (set by :class:`Guards`)
 CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("client", default="unknown")
 
@@ -71,38 +72,30 @@ class App:
         self.project = Project.locate(settings.project)
         self.library = Library(self.project.queries_dir)
         self.active: dict[str, int] = {}
-        self.shares: dict[str, list] = {}  # client -> [semaphore, requests using it]
+        self.slow: dict[str, SlowSlots] = {}  # client address -> its slow slots
 
     @property
     def timeout(self) -> float:
         return float(self.settings.query_time_limit_s)
 
     async def call(self, task: str, **kwargs):
-        """Run ``task`` in a worker for the current client. One client address never holds more
-        than ``workers - 1`` workers at once (when there are two or more), so however many slow
-        queries it sends, others are still answered; its further requests wait their turn, within
-        the time limit."""
+        """Run ``task`` in a worker for the current client. A client address may have at most
+        ``workers - 1`` tasks (one when there is one worker) running longer than
+        :data:`SLOW_AFTER_S` at once; a further one is stopped then. So however many runaway
+        queries one address sends, the other workers stay free for everyone's quick queries —
+        including that address's own."""
         client = CLIENT.get()
-        if client not in self.shares:
-            self.shares[client] = [asyncio.Semaphore(max(1, self.settings.workers - 1)), 0]
-        share = self.shares[client]
-        share[1] += 1  # requests of this client waiting or running
-        started = time.monotonic()
+        slots = self.slow.get(client)
+        if slots is None:
+            slots = self.slow[client] = SlowSlots(max(1, self.settings.workers - 1))
+        slots.users += 1
         try:
-            try:
-                await asyncio.wait_for(share[0].acquire(), self.timeout)
-            except asyncio.TimeoutError:
-                raise WorkerError(f"your earlier queries kept every worker you may use busy for "
-                                  f"{self.timeout:g} s — wait for them to finish, then try again", 503) from None
-            try:
-                return await self.pool.call(task, timeout=max(self.timeout - (time.monotonic() - started), 0.001),
-                                            limit=self.timeout, **kwargs)
-            finally:
-                share[0].release()
+            return await self.pool.call(task, timeout=self.timeout, slow_after=SLOW_AFTER_S, slow_slots=slots,
+                                        **kwargs)
         finally:
-            share[1] -= 1
-            if not share[1]:
-                del self.shares[client]
+            slots.users -= 1
+            if not slots.users:
+                del self.slow[client]
 
 
 # ---------------------------------------------------------------- responses and errors

@@ -120,6 +120,28 @@ def _main(conn, settings: Settings, folder: str | None, memory_mb: int) -> None:
                                      "if it keeps failing, report it"))
 
 
+class _TooMany(Exception):
+    """A task outlived ``slow_after`` and its client had no slow slot left."""
+
+
+class SlowSlots:
+    """How many slow tasks (past ``slow_after``) one client may have running at once."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.used = 0
+        self.users = 0  # tasks of this client waiting or running (the server forgets idle clients)
+
+    def take(self) -> bool:
+        if self.used >= self.size:
+            return False
+        self.used += 1
+        return True
+
+    def give_back(self) -> None:
+        self.used -= 1
+
+
 @dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
@@ -199,15 +221,16 @@ class WorkerPool:
         self._idle = asyncio.Queue()
         await asyncio.gather(*(self._spawn() for _ in range(self.size)))
 
-    async def call(self, task: str, *, timeout: float, limit: float | None = None, **kwargs):
+    async def call(self, task: str, *, timeout: float, limit: float | None = None, slow_after: float | None = None,
+                   slow_slots: "SlowSlots | None" = None, **kwargs):
         """Run ``task`` on an idle worker and return its result.
 
         Waits at most ``timeout`` seconds in all, for an idle worker and then for the answer.
-        ``limit`` is the time limit the messages name (default: ``timeout``; a caller that has
-        already spent part of the limit passes what is left as ``timeout`` and the limit here).
-        Raises :class:`WorkerError` with status 503 when the time ran out (the worker is killed
-        and replaced), 500 when the worker died, and the task's own status (400, 403 …) with its
-        message when the task refused.
+        ``limit`` is the time limit the messages name (default: ``timeout``). With ``slow_slots``,
+        a task still running after ``slow_after`` seconds must take one of them to go on, and is
+        stopped when none is free. Raises :class:`WorkerError` with status 503 when the time ran
+        out or no slow slot was free (the worker is killed and replaced), 500 when the worker
+        died, and the task's own status (400, 403 …) with its message when the task refused.
         """
         started = time.monotonic()
         shown = timeout if limit is None else limit
@@ -216,10 +239,26 @@ class WorkerPool:
         except asyncio.TimeoutError:
             raise WorkerError(f"every query worker is busy and none became free within {shown:g} s — "
                               "try again shortly", 503) from None
+        holding = False
         try:
             worker.conn.send((task, kwargs))
-            await self._readable(worker.conn, max(timeout - (time.monotonic() - started), 0.001))
+            left = lambda: max(timeout - (time.monotonic() - started), 0.001)  # noqa: E731
+            if slow_slots is not None and slow_after is not None and slow_after < left():
+                try:
+                    await self._readable(worker.conn, slow_after)
+                except asyncio.TimeoutError:
+                    holding = slow_slots.take()
+                    if not holding:
+                        raise _TooMany() from None
+                    await self._readable(worker.conn, left())
+            else:
+                await self._readable(worker.conn, left())
             status, *detail = worker.conn.recv()
+        except _TooMany:
+            self._replace(worker)
+            raise WorkerError(f"your address already has {slow_slots.size} slow "
+                              f"quer{'y' if slow_slots.size == 1 else 'ies'} running, so this one was stopped "
+                              f"after {slow_after:g} s — wait for the others to finish, or make it faster", 503) from None
         except asyncio.TimeoutError:
             self._replace(worker)
             raise WorkerError(f"the query was stopped at the time limit of {shown:g} s — make it "
@@ -231,6 +270,9 @@ class WorkerPool:
         except BaseException:
             self._replace(worker)  # e.g. the client went away: its query must not go on running
             raise
+        finally:
+            if holding:
+                slow_slots.give_back()
         if not worker.process.is_alive() or "retire" in detail[2:]:
             self._replace(worker)
         else:
