@@ -6,6 +6,7 @@ renames is repaired by the next run (the old folder is put back).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -14,6 +15,15 @@ from pathlib import Path
 from typing import Iterator
 
 from .errors import OutputError, display_path
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of the file at ``path`` as hex, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _siblings(out: Path, kind: str) -> list[Path]:

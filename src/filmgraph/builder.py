@@ -6,7 +6,6 @@ build leaves the previous output exactly as it was (see :mod:`filmgraph.atomic`)
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__
-from .atomic import replace_dir
+from .atomic import replace_dir, sha256_file
 from .dataset import load
 from .namespaces import PREFIXES
 from .settings import Settings
@@ -47,14 +46,6 @@ class BuildReport:
                 f"({self.entailed:,} entailed), {len(self.files)} files, {self.seconds:.2f} s")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def build(*, settings: Settings = Settings(), out: str | Path = "dist",
           progress: Progress | None = None) -> BuildReport:
     """Build the dataset into ``out``; returns the :class:`BuildReport`.
@@ -74,7 +65,7 @@ def build(*, settings: Settings = Settings(), out: str | Path = "dist",
         for name, fmt in OUTPUTS.items():
             say(f"writing {name}")
             store.dump(tmp / name, fmt, prefixes=prefixes)
-            report.files[name] = {"bytes": (tmp / name).stat().st_size, "sha256": _sha256(tmp / name)}
+            report.files[name] = {"bytes": (tmp / name).stat().st_size, "sha256": sha256_file(tmp / name)}
         report.seconds = round(time.perf_counter() - started, 3)
         (tmp / REPORT).write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False) + "\n",
                                   encoding="utf-8")

@@ -47,7 +47,6 @@ descriptions of the same data differ only in their dates.
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -55,7 +54,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .atomic import replace_file
+from .atomic import replace_file, sha256_file
 from .errors import OutputError, display_path
 from .namespaces import DCTERMS, FG, ONTOLOGY, OWL, PROV, RDF, RDFS, SCHEMA, XSD
 from .settings import Settings
@@ -208,14 +207,6 @@ class FileInfo:
     name: str
     bytes: int
     sha256: str
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _file_info(folder: Path, relative: str, exported) -> FileInfo:

@@ -52,7 +52,7 @@ from typing import Callable, Iterable, Iterator
 import pyoxigraph as ox
 
 from . import __version__
-from .atomic import replace_dir
+from .atomic import replace_dir, sha256_file
 from .entailment import entail
 from .errors import OutputError, UsageError
 from .namespaces import FG, OWL, PREFIXES, RDF, RDFS, SCHEMA, graph_iri
@@ -185,14 +185,6 @@ def context_document(base_iri: str) -> dict:
 
 
 # -- checksums ---------------------------------------------------------------------------------
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def write_checksums(folder: str | Path) -> Path:
     """Write ``folder/SHA256SUMS``: one ``<sha256 hex>  <path>`` line per file below ``folder``
