@@ -4,7 +4,8 @@ Order: every file is parsed strictly (a syntax error stops the check there, sinc
 would only echo it); then integrity checks run as SPARQL and set operations in the embedded store
 (terms unknown to the ontology, untyped entities, dangling references, facts outside a named
 graph, quotes not found verbatim in their source text); then the SHACL shapes of
-``ontology/shapes.ttl`` run with pySHACL. Results are mapped back to ``FILE:LINE:COL``.
+``ontology/shapes.ttl``, compiled to SPARQL by :mod:`filmgraph.shacl` and run in the same store.
+Results are mapped back to ``FILE:LINE:COL``.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .loading import RDF_TYPE, Locator, ParsedFile, parse_file
 from .namespaces import FG, SH, graph_iri, shorten
 from .project import Project, expand_paths
 from .settings import DEFAULT_BASE_IRI, Settings
+from .shacl import ShapesError, compile_shapes
 from .store import EmbeddedStore
 
 Progress = Callable[[str], None]
@@ -112,7 +114,8 @@ def check(paths: list[str | Path] | None = None, *, settings: Settings = Setting
     if project.shapes_file.exists():
         say("checking shapes")
         problems += _shapes(store, project, locator)
-    report.problems = sorted(p for p in problems if p.file in report.checked or not p.file)
+    shapes_name = display_path(project.shapes_file)  # a broken shapes file concerns every check
+    report.problems = sorted(p for p in problems if p.file in report.checked or p.file == shapes_name or not p.file)
     return report
 
 
@@ -233,44 +236,40 @@ def _quotes(store: EmbeddedStore, graph_files: dict[str, str], locator: Locator,
 
 # -- shapes ------------------------------------------------------------------------------------
 
-def _to_rdflib(quads):
-    import rdflib
-
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
+_SEVERITIES = {SH + "Violation": "error", SH + "Warning": "warning"}
 
 
 def _shapes(store: EmbeddedStore, project: Project, locator: Locator) -> list[Problem]:
-    import pyshacl
-    import rdflib
-
+    """The SHACL shapes compiled to SPARQL (:mod:`filmgraph.shacl`) and run in the store, over the
+    union of every graph (ontology included, so class hierarchies count; no inference). A shapes
+    file the engine cannot compile is itself the problem, located at the statement at fault."""
     shapes_file, problems = parse_file(project.shapes_file)
     if problems:
         return problems
-    shapes, data = _to_rdflib(shapes_file.quads), _to_rdflib(store.quads())
-    _conforms, results, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                                 allow_warnings=True, advanced=True)
-    sh = rdflib.Namespace(SH)
-    parents = {}
-    for s, p, o in data:
-        if isinstance(o, rdflib.BNode):
-            parents[o] = (s, p)
+    try:
+        compiled = compile_shapes(shapes_file.quads, prefixes=shapes_file.prefixes)
+    except ShapesError as e:
+        where = Locator([shapes_file])
+        node = e.node.value if isinstance(e.node, ox.NamedNode) else None
+        file, line, col = where.locate(node, e.predicate) if node else (shapes_file.name, 0, 0)
+        what, _, fix = str(e).partition(" — ")
+        return [Problem(file or shapes_file.name, line, col, what, fix)]
     out: list[Problem] = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = results.value(result, sh.focusNode)
-        path = results.value(result, sh.resultPath)
-        value = results.value(result, sh.value)
-        message = str(results.value(result, sh.resultMessage) or "does not conform to its shape")
-        severity = {sh.Violation: "error", sh.Warning: "warning"}.get(results.value(result, sh.resultSeverity), "info")
-        predicate = str(path) if isinstance(path, rdflib.URIRef) else None
-        while isinstance(focus, rdflib.BNode) and focus in parents:
-            focus, up = parents[focus]
-            predicate = str(up)
-        what, _, fix = message.partition(" — ")
-        name = shorten(str(focus))
-        file, line, col = locator.locate(str(focus), predicate,
-                                         str(value) if isinstance(value, rdflib.URIRef) else None)
-        if isinstance(value, rdflib.URIRef):
-            what += f" (value {shorten(str(value))})"
-        out.append(Problem(file, line, col, f"{name}: {what}", fix, severity))
+    for result in compiled.validate(store):
+        focus, path, value = result.focus, result.path, result.value
+        predicate = path.value if isinstance(path, ox.NamedNode) else None
+        seen = set()
+        while isinstance(focus, ox.BlankNode) and focus not in seen:  # up to the named node that holds it
+            seen.add(focus)
+            parent = next(iter(store.ox.quads_for_pattern(None, None, focus)), None)
+            if parent is None:
+                break
+            focus, predicate = parent.subject, parent.predicate.value
+        what, _, fix = result.message.partition(" — ")
+        file, line, col = locator.locate(focus.value, predicate,
+                                         value.value if isinstance(value, ox.NamedNode) else None)
+        if isinstance(value, ox.NamedNode):
+            what += f" (value {shorten(value.value)})"
+        out.append(Problem(file, line, col, f"{shorten(focus.value)}: {what}", fix,
+                           _SEVERITIES.get(result.severity, "info")))
     return out
