@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,8 +46,9 @@ class ParsedFile:
     prefixes: dict = field(default_factory=dict)
     text: str = ""
 
-    @property
+    @cached_property
     def name(self) -> str:
+        """The path as problems show it (computed once: checks ask for it per quad)."""
         return display_path(self.path)
 
 

@@ -125,10 +125,12 @@ _ONTOLOGY_TERMS = """PREFIX owl: <http://www.w3.org/2002/07/owl#> PREFIX rdfs: <
 SELECT DISTINCT ?t ?kind WHERE { GRAPH <%(ont)s> {
   { ?t a ?kind } UNION { ?x rdfs:subClassOf ?t BIND(owl:Class AS ?kind) } } }"""
 
-_UNTYPED = """SELECT DISTINCT ?s ?g WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  FILTER(?g != <%(ont)s> && isIRI(?s) && (STRSTARTS(STR(?s), "%(base)sid/") || STRSTARTS(STR(?s), "%(base)ssource/")))
-  FILTER NOT EXISTS { GRAPH ?h { ?s a ?c } GRAPH <%(ont)s> { { ?c a ?k } UNION { ?x ?sub ?c } } }
+# the typed subjects are computed once and subtracted (a NOT EXISTS per triple took 40 s at 100k)
+_UNTYPED = """SELECT ?s ?g WHERE {
+  { SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o }
+    FILTER(?g != <%(ont)s> && isIRI(?s) && (STRSTARTS(STR(?s), "%(base)sid/") || STRSTARTS(STR(?s), "%(base)ssource/"))) } }
+  MINUS { SELECT DISTINCT ?s WHERE { GRAPH ?h { ?s a ?c }
+    { SELECT DISTINCT ?c WHERE { GRAPH <%(ont)s> { { ?c a ?k } UNION { ?x ?sub ?c } } } } } }
 }"""
 
 _DANGLING = """SELECT DISTINCT ?s ?p ?o ?g WHERE {
