@@ -19,11 +19,13 @@ from .errors import FilmgraphError
 from .settings import SETTINGS, Settings, setting
 
 
-def _setting_option(name: str, **extra):
+def _setting_option(name: str, *, inherit: bool = False, **extra):
+    """The option of setting ``name``. With ``inherit`` (a setting that is also an option of
+    ``filmgraph`` itself), leaving it out keeps the value given before the command."""
     s = setting(name)
     default = f" [default: {s.default}]" if s.default is not None else ""
-    return click.option(s.option, name, default=s.default, metavar=s.metavar, envvar=s.envvar,
-                        show_envvar=True, help=s.help + default, **extra)
+    return click.option(s.option, name, default=None if inherit else s.default, metavar=s.metavar,
+                        envvar=s.envvar, show_envvar=True, help=s.help + default, **extra)
 
 
 def _progress(ctx: click.Context):
@@ -418,11 +420,12 @@ def _split(ctx, param, values):
               "public (full minus what is marked fg:internal), or all; repeat or separate with commas.")
 @click.option("--out", default="export", show_default=True, metavar="DIR", type=click.Path(file_okay=False),
               help="Folder to write, replaced as a whole only when the export succeeds.")
+@_setting_option("base_iri", inherit=True)
 @_setting_option("licence")
 @_setting_option("publisher")
 @_setting_option("published_endpoint")
 @click.pass_context
-def export(ctx, formats, profiles, out, licence, publisher, published_endpoint):
+def export(ctx, formats, profiles, out, base_iri, licence, publisher, published_endpoint):
     """Export the graph as linked data for partners, with its description and checksums.
 
     Writes DIR/<profile>/filmgraph.{ttl,nt,nq,trig,jsonld,rdf} and DIR/<profile>/csv/ (one file
@@ -441,7 +444,8 @@ def export(ctx, formats, profiles, out, licence, publisher, published_endpoint):
     from .description import describe_export
     from .export import export as run_export
 
-    settings = _settings(ctx, licence=licence, publisher=publisher, published_endpoint=published_endpoint)
+    settings = _settings(ctx, base_iri=base_iri, licence=licence, publisher=publisher,
+                         published_endpoint=published_endpoint)
     report = run_export(settings=settings, out=out, formats=formats, profiles=profiles, progress=_progress(ctx),
                         describe=describe_export)
     click.echo(report.summary())
@@ -451,11 +455,12 @@ def export(ctx, formats, profiles, out, licence, publisher, published_endpoint):
 @click.argument("version")
 @click.option("--out", metavar="DIR", type=click.Path(file_okay=False),
               help="Folder to write [default: release-VERSION], replaced as a whole only on success.")
+@_setting_option("base_iri", inherit=True)
 @_setting_option("licence")
 @_setting_option("publisher")
 @_setting_option("published_endpoint")
 @click.pass_context
-def release(ctx, version, out, licence, publisher, published_endpoint):
+def release(ctx, version, out, base_iri, licence, publisher, published_endpoint):
     """Write release VERSION (X.Y.Z): every format of every profile, described, with a README.
 
     The bundle holds what `filmgraph export --profile all --format all` writes, its dataset
@@ -471,7 +476,8 @@ def release(ctx, version, out, licence, publisher, published_endpoint):
     """
     from .release import release as run_release
 
-    settings = _settings(ctx, licence=licence, publisher=publisher, published_endpoint=published_endpoint)
+    settings = _settings(ctx, base_iri=base_iri, licence=licence, publisher=publisher,
+                         published_endpoint=published_endpoint)
     report = run_release(version, settings=settings, out=out or f"release-{version}", progress=_progress(ctx))
     click.echo(report.text())
 
@@ -518,6 +524,7 @@ def _server_options(command):
 
 @cli.command()
 @_server_options
+@_setting_option("base_iri", inherit=True)
 @_setting_option("store")
 @_remote_options
 @click.pass_context
@@ -543,7 +550,7 @@ def serve(ctx, store, **options):
     Examples:
       filmgraph serve
       filmgraph serve --port 8080 --query-time-limit-s 5 --max-rows 2000
-      filmgraph serve --host 0.0.0.0 --base-iri https://data.example.org/film/
+      filmgraph serve --base-iri http://127.0.0.1:8000/      # entity IRIs resolve here
       filmgraph serve --endpoint http://127.0.0.1:7878/query     # serve a remote store
     """
     from .server import serve as run_server
