@@ -843,3 +843,8 @@ def test_one_address_never_holds_every_worker(tmp_path):
         assert status == 503 and b"already has 1 slow query running" in body, body
         assert seconds < limit - 1, "the second runaway ran to the time limit instead of being stopped"
         assert finished["same address, quick"][0] == 200 and finished["other address, quick"][0] == 200
+
+
+def test_serve_takes_the_base_iri_after_the_command_and_validates_it(run):
+    r = run("serve", "--base-iri", "not-an-iri")
+    assert r.code == 2 and "base_iri 'not-an-iri' is not usable" in r.err and "Traceback" not in r.text
