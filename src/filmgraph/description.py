@@ -20,9 +20,11 @@
 
 Where the numbers come from: each profile's measures are SPARQL queries (one per measure) over
 that profile's merged triples, bulk-loaded from its own file (``filmgraph.nt``, else ``.ttl``,
-``.rdf``, ``.nq``, ``.trig``) into a scratch store. The description therefore describes exactly
-the files beside it — a ``public`` bundle never mentions what ``public`` leaves out — and a
-store is a set, so a triple stated in two named graphs counts once. Profiles whose files are
+``.rdf``, ``.nq``, ``.trig``) into a scratch store — or, after an export, counted by the same
+queries in the profile's store the files were written from (the union of its graphs, each triple
+once), which gives the same numbers without reading the file back. The description therefore
+describes exactly the files beside it — a ``public`` bundle never mentions what ``public`` leaves
+out — and a store is a set, so a triple stated in two named graphs counts once. Profiles whose files are
 identical (``public`` when nothing is marked internal) are measured once. The whole (``<#dataset>``)
 carries the measures of ``full`` when the folder has it (every other profile is drawn from it),
 and only its subsets' otherwise.
@@ -133,42 +135,59 @@ class Measures:
     sources: list[tuple[str, dict[str, list[ox.Literal]]]] = field(default_factory=list)
 
 
-def _count(store: ox.Store, query: str) -> int:
-    rows = list(store.query(query))
-    value = rows[0][0] if rows else None
-    return int(value.value) if value is not None else 0
-
-
-def measure(store: ox.Store, *, uri_space: str, examples: list[str] = ()) -> Measures:
+def measure(store: ox.Store, *, uri_space: str, examples: list[str] = (),
+            merged_triples: int | None = None) -> Measures:
     """The VoID measures of the triples in the default graph of ``store``, one SPARQL query each
     (no loop over triples in Python).
+
+    With ``merged_triples`` (the number of distinct triples of its graphs), the triples measured
+    are instead the merge of every graph of ``store`` — the same numbers as those of the merge
+    loaded into a scratch store, without loading it: a triple stated in several graphs counts once.
 
     The example resources are the entities (IRIs under ``uri_space``) most often linked to; when
     ``examples`` (those of a larger profile) are all linked to here too, they are kept instead,
     which spares the costliest query and names the same examples in every profile."""
     m = Measures()
-    m.triples = len(store)
-    m.entities = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }")
-    m.classes = _count(store, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
-    m.properties = _count(store, "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
-    m.subjects = _count(store, "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
-    m.objects = _count(store, "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
-    m.class_partition = [(r["c"].value, int(r["n"].value)) for r in store.query(
+    union = merged_triples is not None
+    m.triples = merged_triples if union else len(store)
+
+    def query(text: str):
+        return store.query(text, use_default_graph_as_union=union)
+
+    def each(pattern: str) -> str:
+        """``pattern``, each triple once, when the graphs of ``store`` repeat some."""
+        if union and merged_triples != len(store):
+            return f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} }}"
+        return pattern
+
+    def count(text: str) -> int:
+        rows = list(query(text))
+        value = rows[0][0] if rows else None
+        return int(value.value) if value is not None else 0
+
+    m.entities = count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }")
+    m.classes = count("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
+    m.properties = count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
+    m.subjects = count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
+    m.objects = count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
+    m.class_partition = [(r["c"].value, int(r["n"].value)) for r in query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
-    m.property_partition = [(r["p"].value, int(r["n"].value)) for r in store.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")]
-    m.links = {r["p"].value: int(r["n"].value) for r in store.query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ <{SCHEMA}sameAs> <{FG}wikidata> }} ?s ?p ?o "
-        f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{WIKIDATA_ENTITY}\")) }} GROUP BY ?p")}
-    if examples and store.query("ASK { " + " ".join(f"FILTER EXISTS {{ ?s ?p <{e}> }}" for e in examples) + " }"):
+    m.property_partition = [(r["p"].value, int(r["n"].value)) for r in query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {each('?s ?p ?o')} }} GROUP BY ?p ORDER BY ?p")]
+    links = (f"VALUES ?p {{ <{SCHEMA}sameAs> <{FG}wikidata> }} ?s ?p ?o "
+             f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{WIKIDATA_ENTITY}\"))")
+    m.links = {r["p"].value: int(r["n"].value) for r in query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {each(links)} }} GROUP BY ?p")}
+    if examples and query("ASK { " + " ".join(f"FILTER EXISTS {{ ?s ?p <{e}> }}" for e in examples) + " }"):
         m.examples = list(examples)
     else:
-        m.examples = [r["o"].value for r in store.query(
-            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{uri_space}\")) }} "
+        linked = f"?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{uri_space}\"))"
+        m.examples = [r["o"].value for r in query(
+            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {each(linked)} }} "
             f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {EXAMPLES}")]
     sources: dict[str, dict[str, list[ox.Literal]]] = {}
-    for r in store.query(
-            f"SELECT ?s ?k ?v WHERE {{ ?s a <{FG}SourceDocument> "
+    for r in query(
+            f"SELECT DISTINCT ?s ?k ?v WHERE {{ ?s a <{FG}SourceDocument> "
             f"OPTIONAL {{ VALUES (?k ?p) {{ (\"title\" <{DCTERMS}title>) (\"issued\" <{DCTERMS}issued>) }} ?s ?p ?v }} }} "
             "ORDER BY ?s ?k ?v"):
         entry = sources.setdefault(r["s"].value, {"title": [], "issued": []})
@@ -427,7 +446,7 @@ def write(triples: list[ox.Triple], path: Path) -> None:
 
 
 def describe(folder: Path, *, settings: Settings, store=None, version: str | None, files: Iterable = (),
-             today: datetime.date | None = None) -> Path:
+             today: datetime.date | None = None, measured: dict | None = None) -> Path:
     """Write ``folder/description.ttl`` describing every file in ``folder``; returns its path.
 
     ``files`` is the export's list of files (each with ``path`` relative to ``folder``,
@@ -437,6 +456,13 @@ def describe(folder: Path, *, settings: Settings, store=None, version: str | Non
     accepted but not read: the measures come from the profiles' own files, so that they describe
     exactly what the folder holds (see the module docstring). ``today`` (default: the current
     date) is the date of issue.
+
+    ``measured`` (from the export, :attr:`filmgraph.export.ExportReport.measures`) maps a profile
+    to ``(Measures, examples_from)``: its measures, counted in the profile's own store over the
+    merge of its graphs (the triples of its files), with the examples of the profile
+    ``examples_from`` (None: its own). They are used instead of reading the profile's file back
+    when its examples came from the profile this description takes them from; else the file is
+    measured as usual.
 
     Raises :class:`OutputError` when a file cannot be read or parsed, or the description cannot
     be written.
@@ -453,9 +479,13 @@ def describe(folder: Path, *, settings: Settings, store=None, version: str | Non
             if path.is_file():
                 digest = digests.get(f"{profile}/filmgraph{suffix}") or sha256_file(path)
                 if digest not in by_digest:  # a profile identical to another is measured once
-                    first = next(iter(measures.values()), None)
-                    by_digest[digest] = measure_file(path, fmt, uri_space=settings.base_iri + "id/",
-                                                     examples=first.examples if first else ())
+                    first = next(iter(measures), None)
+                    known = (measured or {}).get(profile)
+                    if known is not None and known[1] == first:
+                        by_digest[digest] = known[0]
+                    else:
+                        by_digest[digest] = measure_file(path, fmt, uri_space=settings.base_iri + "id/",
+                                                         examples=measures[first].examples if first else ())
                 measures[profile] = by_digest[digest]
                 break
     triples = description_triples(settings=settings, version=version, files=infos, measures=measures,
@@ -469,4 +499,5 @@ def describe_export(folder: Path, report) -> Path:
     """:func:`describe` as the ``describe`` callback of :func:`filmgraph.export.export`, which
     calls it with the folder being written and its :class:`~filmgraph.export.ExportReport`
     (settings, version and files); the export then writes ``SHA256SUMS`` over everything."""
-    return describe(folder, settings=report.settings, version=report.version, files=report.files)
+    return describe(folder, settings=report.settings, version=report.version, files=report.files,
+                    measured=getattr(report, "measures", None))

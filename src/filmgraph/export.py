@@ -32,14 +32,17 @@ the context document itself (:func:`context_document`); see there why.
 
 Blank nodes become stable IRIs ``{base}.well-known/genid/{digest}`` (RDF 1.1 §3.5), the digest
 computed from the blank node's surroundings, so two exports of the same data have the same IRIs
-and, since everything is written sorted by graph, subject, predicate and object, the same bytes.
-Files are written one subject at a time straight from the profile's store (pyoxigraph's
+and, since everything is written in one order — by graph, then by the N-Triples text of the
+statement (subject, predicate, object) — the same bytes. Each profile's statements are read from
+its store and sorted once, and every format is written from that one ordered list (pyoxigraph's
 serializers for everything but JSON-LD and CSV): memory holds the dataset read once, the profiles
-being written and their lists of subjects, never a whole file, whatever the number of formats.
+being written and the ordered statements of the one being written, never a whole file, whatever
+the number of formats.
 """
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import json
 import re
@@ -86,6 +89,7 @@ LANGUAGE_MAPS = ("rdfs:label", "rdfs:comment", "skos:prefLabel", "skos:altLabel"
                  "dcterms:title", "dcterms:description")
 
 _RDF_TYPE = ox.NamedNode(RDF + "type")
+_RDF_TYPE_IRI = RDF + "type"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _LABEL_ORDER = ("zh", "en")
 
@@ -117,6 +121,10 @@ class ExportReport:
     filmgraph_version: str = __version__
     settings: Settings = field(default_factory=Settings)
     seconds: float = 0.0
+    #: profile -> (its :class:`~filmgraph.description.Measures`, the profile its example resources
+    #: were taken from or None), counted while its store was at hand, for the ``describe`` callback
+    #: (:func:`filmgraph.description.describe`), when there is one and an RDF format was written
+    measures: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         size = sum(f.bytes for f in self.files)
@@ -268,10 +276,11 @@ def _skolemize(quad: ox.Quad, iris: dict) -> ox.Quad:
     return quad
 
 
-def _skolemize_store(store: EmbeddedStore, iris: dict, base_iri: str) -> None:
+def _skolemize_store(store: EmbeddedStore, iris: dict, base_iri: str, rows: list[tuple] | None = None) -> None:
     """Replace every blank node of ``store`` by its IRI in ``iris`` (one not there, e.g. made after
-    ``iris`` was computed, gets one from its surroundings in ``store``)."""
-    rows = _blank_rows(store.ox)
+    ``iris`` was computed, gets one from its surroundings in ``store``). ``rows``: the statements
+    of ``store`` with a blank node (:func:`_blank_rows`), when already read."""
+    rows = _blank_rows(store.ox) if rows is None else rows
     if not rows:
         return
     missing = {t for row in rows for t in (row[0], row[2]) if isinstance(t, ox.BlankNode) and t not in iris}
@@ -384,7 +393,8 @@ def profile_stores(source: ox.Store, profiles: tuple[str, ...], *, base_iri: str
     say("reading the dataset")
     copy = EmbeddedStore()
     copy.add(source.quads_for_pattern(None, None, None, None))
-    iris = stable_blank_iris(_blank_rows(copy.ox), base_iri)
+    blank_rows = _blank_rows(copy.ox)
+    iris = stable_blank_iris(blank_rows, base_iri)
     public = None
     if "public" in profiles or "schema" in profiles:
         say("building the public profile")
@@ -394,7 +404,7 @@ def profile_stores(source: ox.Store, profiles: tuple[str, ...], *, base_iri: str
     for index, name in enumerate(profiles):
         later = profiles[index + 1:]
         if name == "full":
-            _skolemize_store(copy, iris, base_iri)
+            _skolemize_store(copy, iris, base_iri, blank_rows)
             full, copy = copy, None
             yield name, full, None
             del full
@@ -409,71 +419,65 @@ def profile_stores(source: ox.Store, profiles: tuple[str, ...], *, base_iri: str
 
 # -- ordered reading of a profile --------------------------------------------------------------
 
-def _object_key(term) -> tuple:
-    if isinstance(term, ox.Literal):
-        return (1, term.value, term.language or "", term.datatype.value)
-    return (0, term.value, "", "")
-
-
-def _quad_key(q) -> tuple:
-    return (q.predicate.value, _object_key(q.object))
-
-
 class _Ordered:
-    """A profile's statements in a stable order — graph, subject, predicate, object — read from
-    its store one subject at a time."""
+    """A profile's statements in a stable order, read from its store once and sorted once.
+
+    Statements are sorted by their N-Triples text (subject, predicate, object), so each subject's
+    statements are together, and then split by graph (default graph first, then named graphs by
+    IRI), keeping that order: every format reads the same lists. The merge of the graphs
+    (:meth:`triples`) is the sorted list with each triple once."""
 
     def __init__(self, store: ox.Store):
         self.store = store
-        by_graph: dict = defaultdict(set)
-        for q in store.quads_for_pattern(None, None, None, None):
-            by_graph[q.graph_name].add(q.subject)
+        quads = list(store.quads_for_pattern(None, None, None, None))
+        keys = [str(q.triple) for q in quads]
+        order = sorted(range(len(quads)), key=keys.__getitem__)
+        #: graph -> [(subject, [quad, …]), …] in order
+        by_graph: dict = {}
+        current: dict = {}  # graph -> (subject key, quads of that subject)
+        merged: list[ox.Quad] = []
+        previous = None
+        for i in order:
+            key, quad = keys[i], quads[i]
+            if key != previous:
+                merged.append(quad)
+                previous = key
+            graph = quad.graph_name
+            # the subject's text: up to the first space, but for a quoted triple (RDF-star)
+            subject_key = str(quad.subject) if key.startswith("<<") else key[:key.find(" ")]
+            group = current.get(graph)
+            if group is None or group[0] != subject_key:
+                group = current[graph] = (subject_key, [])
+                by_graph.setdefault(graph, []).append((quad.subject, group[1]))
+            group[1].append(quad)
+        del quads, keys, order, current
         named = sorted((g for g in by_graph if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
         self.graphs = ([ox.DefaultGraph()] if ox.DefaultGraph() in by_graph else []) + named
-        self.subjects = {g: sorted(by_graph[g], key=lambda s: s.value) for g in self.graphs}
-        seen: set = set()
-        #: subjects with statements in several graphs: only their triples can repeat in the merge
-        self.shared: set = set()
-        for subjects in by_graph.values():
-            self.shared |= seen & subjects
-            seen |= subjects
-        self.all_subjects = sorted(seen, key=lambda s: s.value)
+        self._groups = by_graph
+        self._merged = merged
+        self.subjects = {g: [s for s, _quads in by_graph[g]] for g in self.graphs}
+        self.quad_count = sum(len(quads) for groups in by_graph.values() for _s, quads in groups)
+        self.triple_count = len(merged)
 
     def groups(self, graph) -> Iterator[tuple[object, list[ox.Quad]]]:
         """``(subject, its quads sorted)`` for each subject of ``graph``, in order."""
-        for subject in self.subjects[graph]:
-            yield subject, sorted(self.store.quads_for_pattern(subject, None, None, graph), key=_quad_key)
+        return iter(self._groups[graph])
 
     def quads(self) -> Iterator[ox.Quad]:
         for graph in self.graphs:
-            for _subject, quads in self.groups(graph):
+            for _subject, quads in self._groups[graph]:
                 yield from quads
 
     def triples(self) -> Iterator[ox.Triple]:
         """Every triple of the merge of the graphs, once."""
-        for subject in self.all_subjects:
-            quads = self.store.quads_for_pattern(subject, None, None, None)
-            if subject in self.shared:
-                yield from sorted({q.triple for q in quads}, key=_quad_key)
-            else:
-                yield from (q.triple for q in sorted(quads, key=_quad_key))
-
-
-class _Counter:
-    def __init__(self, items):
-        self.items, self.count = items, 0
-
-    def __iter__(self):
-        for item in self.items:
-            self.count += 1
-            yield item
+        return (q.triple for q in self._merged)
 
 
 def _write_rdf(ordered: _Ordered, fmt: str, path: Path, base_iri: str) -> int:
-    items = _Counter(ordered.quads() if fmt in DATASET_FORMATS else ordered.triples())
+    dataset = fmt in DATASET_FORMATS
     options = {} if fmt in ("nt", "nq") else {"prefixes": prefixes(base_iri)}
-    ox.serialize(items, str(path), _OX_FORMATS[fmt], **options)
-    return items.count
+    ox.serialize(ordered.quads() if dataset else ordered.triples(), str(path), _OX_FORMATS[fmt], **options)
+    return ordered.quad_count if dataset else ordered.triple_count
 
 
 # -- JSON-LD -----------------------------------------------------------------------------------
@@ -491,6 +495,8 @@ class _Compactor:
         self.terms = {name for name in context if not name.startswith("@")}
         self.maps = {self.expand(t) for t, d in context.items() if isinstance(d, dict) and d.get("@container") == "@language"}
         self._by_folder: dict[str, tuple[str, str] | None] = {}
+        self._short: dict[str, str] = {}
+        self._compact: dict[str, str] = {}
 
     def expand(self, compact: str) -> str:
         prefix, _, suffix = compact.partition(":")
@@ -504,6 +510,12 @@ class _Compactor:
 
     def short(self, iri: str) -> str:
         """``prefix:suffix`` when a prefix covers ``iri``, else ``iri`` (for names shown to people)."""
+        found = self._short.get(iri)
+        if found is None:
+            found = self._short[iri] = self._shorten(iri)
+        return found
+
+    def _shorten(self, iri: str) -> str:
         cut = max(iri.rfind("/"), iri.rfind("#")) + 1
         found = self._prefix(iri[:cut])
         if found is not None and not iri[len(found[0]):].startswith("//"):
@@ -513,6 +525,12 @@ class _Compactor:
     def __call__(self, iri: str) -> str:
         """``iri`` as JSON-LD writes it: compact when a prefix covers it. Raises
         :class:`OutputError` for a whole IRI that JSON-LD would misread as a compact one."""
+        found = self._compact.get(iri)
+        if found is None:
+            found = self._compact[iri] = self._checked(iri)
+        return found
+
+    def _checked(self, iri: str) -> str:
         short = self.short(iri)
         if short != iri:
             return short
@@ -546,14 +564,19 @@ def _one_or_many(values: list):
 
 def _node(subject, quads: list[ox.Quad], compact: _Compactor) -> dict:
     node: dict = {"@id": compact(subject.value)}
-    types = sorted(compact(q.object.value) for q in quads if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode))
-    if types:
-        node["@type"] = _one_or_many(types)
-    by_predicate: dict[str, list] = defaultdict(list)
+    types = []
+    by_predicate: dict[str, list] = {}
     for q in quads:
-        if q.predicate == _RDF_TYPE and isinstance(q.object, ox.NamedNode):
-            continue
-        by_predicate[q.predicate.value].append(q.object)
+        predicate, o = q.predicate.value, q.object
+        if predicate == _RDF_TYPE_IRI and isinstance(o, ox.NamedNode):
+            types.append(compact(o.value))
+        elif predicate in by_predicate:
+            by_predicate[predicate].append(o)
+        else:
+            by_predicate[predicate] = [o]
+    if types:
+        types.sort()
+        node["@type"] = _one_or_many(types)
     entries: dict[str, object] = {}
     for predicate, objects in by_predicate.items():
         key = compact(predicate)
@@ -588,26 +611,41 @@ def _scalar(value) -> str:
     return json.dumps(value)
 
 
+def _plain(values) -> bool:
+    for v in values:
+        if isinstance(v, (dict, list)):
+            return False
+    return True
+
+
 def _dumps(value, depth: int = 0) -> str:
     """JSON like ``json.dumps(indent=2, ensure_ascii=False)``, except that a small object or list
     of plain values (``{"@id": "fgid:city/almaty"}``, a language map) stays on one line when it
     is short."""
-    if not isinstance(value, (dict, list)) or not value:
-        return _scalar(value) if not isinstance(value, (dict, list)) else json.dumps(value)
-    items = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value]
-    if not any(isinstance(v, (dict, list)) for _k, v in items):
-        if isinstance(value, dict):
-            one = "{" + ", ".join(f"{_string(k)}: {_scalar(v)}" for k, v in items) + "}"
-        else:
-            one = "[" + ", ".join(_scalar(v) for _k, v in items) + "]"
-        if len(one) + 2 * depth <= 100:
-            return one
-    pad = "  " * (depth + 1)
+    if type(value) is str:
+        return _string(value)
     if isinstance(value, dict):
-        inner = [f"{pad}{_string(k)}: {_dumps(v, depth + 1)}" for k, v in items]
-        return "{\n" + ",\n".join(inner) + "\n" + "  " * depth + "}"
-    inner = [pad + _dumps(v, depth + 1) for _k, v in items]
-    return "[\n" + ",\n".join(inner) + "\n" + "  " * depth + "]"
+        if not value:
+            return "{}"
+        if _plain(value.values()):
+            one = "{" + ", ".join([_string(k) + ": " + _scalar(v) for k, v in value.items()]) + "}"
+            if len(one) + 2 * depth <= 100:
+                return one
+        pad = ",\n" + "  " * (depth + 1)
+        return ("{" + pad[1:] + pad.join([_string(k) + ": " + (_string(v) if type(v) is str else _dumps(v, depth + 1))
+                                          for k, v in value.items()])
+                + "\n" + "  " * depth + "}")
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if _plain(value):
+            one = "[" + ", ".join([_scalar(v) for v in value]) + "]"
+            if len(one) + 2 * depth <= 100:
+                return one
+        pad = ",\n" + "  " * (depth + 1)
+        return ("[" + pad[1:] + pad.join([_string(v) if type(v) is str else _dumps(v, depth + 1) for v in value])
+                + "\n" + "  " * depth + "]")
+    return _scalar(value)
 
 
 def _write_jsonld(ordered: _Ordered, path: Path, base_iri: str) -> int:
@@ -708,8 +746,8 @@ def main_classes(classes: _Classes) -> list[str]:
     return sorted(main)
 
 
-def _cell(values: list) -> str:
-    return SEPARATOR.join(sorted({v.value for v in values}))
+def _cell(values) -> str:
+    return SEPARATOR.join(sorted(set(values))) if values else ""
 
 
 def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: str, base_iri: str) -> list[tuple[Path, int]]:
@@ -731,7 +769,7 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
     # a row shows the asserted statements: the entailed graph would repeat them in other
     # vocabularies (the schema profile has one graph, and shows it)
     hidden = ox.NamedNode(entailed)
-    label = ox.NamedNode(SCHEMA + "name" if profile == "schema" else RDFS + "label")
+    label = SCHEMA + "name" if profile == "schema" else RDFS + "label"
     present = {s for g in ordered.graphs for s in ordered.subjects[g]}
     members: dict[str, list] = defaultdict(list)
     mains = main_classes(classes)
@@ -755,16 +793,31 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
         has_subclasses = any(cls in classes.ancestors(c) for c in classes.declared)
         languages: set[str] = set()
         columns: dict[tuple[str, str], int] = defaultdict(int)
+        # each entity's statements are read once: (entity, its classes, its cells' values)
+        table = []
         for entity in entities:
-            seen = set()
+            cells: dict[tuple[str, str], list[str]] = {}
+            types: set[str] = set()
             for q in statements(entity):
-                if q.predicate == label:
-                    languages.add(q.object.language or "" if isinstance(q.object, ox.Literal) else "")
-                elif q.predicate != _RDF_TYPE:
-                    lang = q.object.language or "" if isinstance(q.object, ox.Literal) else ""
-                    seen.add((q.predicate.value, lang))
-            for key in seen:
-                columns[key] += 1
+                predicate, o = q.predicate.value, q.object
+                if predicate == _RDF_TYPE_IRI:
+                    if isinstance(o, ox.NamedNode):
+                        types.add(o.value)
+                    continue
+                lang = o.language or "" if isinstance(o, ox.Literal) else ""
+                if predicate == label:
+                    languages.add(lang)
+                    key = ("@label", lang)
+                else:
+                    key = (predicate, lang)
+                if key in cells:
+                    cells[key].append(o.value)
+                else:
+                    cells[key] = [o.value]
+            for key in cells:
+                if key[0] != "@label":
+                    columns[key] += 1
+            table.append((entity, types, cells))
         langs = [lang for lang in _LABEL_ORDER if lang in languages] + sorted(languages - set(_LABEL_ORDER) - {""})
         if "" in languages:
             langs.append("")
@@ -780,22 +833,14 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            for entity in entities:
-                cells: dict[tuple[str, str], list] = defaultdict(list)
-                types: set[str] = set()
-                for q in statements(entity):
-                    lang = q.object.language or "" if isinstance(q.object, ox.Literal) else ""
-                    if q.predicate == _RDF_TYPE:
-                        if isinstance(q.object, ox.NamedNode):
-                            types.add(q.object.value)
-                    else:
-                        cells[("@label" if q.predicate == label else q.predicate.value, lang)].append(q.object)
+            for entity, types, cells in table:
                 row = [entity.value]
                 if has_subclasses:
                     row.append(SEPARATOR.join(compact.short(t) for t in classes.most_specific(types)))
-                row += [_cell(cells.get(("@label", lang), [])) for lang in langs]
-                row += [_cell(cells.get(key, [])) for key in ordered_columns]
+                row += [_cell(cells.get(("@label", lang), ())) for lang in langs]
+                row += [_cell(cells.get(key, ())) for key in ordered_columns]
                 writer.writerow(row)
+            del table
         written.append((path, len(entities)))
     path = folder / "edges.csv"
     rows = 0
@@ -817,6 +862,23 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
 
 # -- export ------------------------------------------------------------------------------------
 
+#: the formats the dataset description counts from (see :func:`filmgraph.description.describe`)
+_MEASURED_FORMATS = ("nt", "ttl", "rdfxml", "nq", "trig")
+
+
+def _measure(report: ExportReport, name: str, store: ox.Store, ordered: _Ordered, measure, order: list[str]) -> None:
+    """Count the description's measures of profile ``name`` in its store, with the examples the
+    description would give it: those of the first profile of ``order`` (the description's order of
+    the exported profiles), unless that is ``name`` itself. When that profile is not counted yet,
+    nothing is recorded and the description reads the file instead."""
+    first = order[0] if order and order[0] != name else None
+    if first is not None and first not in report.measures:
+        return
+    examples = report.measures[first][0].examples if first else ()
+    report.measures[name] = (measure(store, uri_space=report.base_iri + "id/", examples=examples,
+                                     merged_triples=ordered.triple_count), first)
+
+
 def export(*, settings: Settings = Settings(), out: str | Path, formats: str | Iterable[str] = FORMATS,
            profiles: str | Iterable[str] = ("full",), progress: Progress | None = None,
            version: str | None = None,
@@ -835,6 +897,7 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
     export or cannot be written — in every case the previous content of ``out`` is left as it was.
     """
     from .dataset import open_backend
+    from .description import PROFILES as DESCRIBED, measure
 
     started = time.perf_counter()
     formats = _choices(formats, FORMATS, "format")
@@ -856,23 +919,34 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
         context = tmp / CONTEXT_FILE
         context.write_text(_dumps(context_document(base)) + "\n", encoding="utf-8")
         record(context, None, "context", MEDIA_TYPES["jsonld"], None)
-        for name, store, typing in profile_stores(source.ox, profiles, base_iri=base, progress=progress):
-            folder = tmp / name
-            folder.mkdir()
-            ordered = _Ordered(store.ox)
-            for fmt in formats:
-                if fmt == "csv":
-                    say(f"writing {name}/csv/")
-                    for path, _rows in _write_csv(ordered, folder / "csv", typing=(typing or store).ox,
-                                                  profile=name, base_iri=base):
-                        record(path, name, "csv", MEDIA_TYPES["csv"], None)
-                    continue
-                path = folder / f"{FILE_STEM}.{EXTENSIONS[fmt]}"
-                say(f"writing {name}/{path.name}")
-                count = (_write_jsonld(ordered, path, base) if fmt == "jsonld"
-                         else _write_rdf(ordered, fmt, path, base))
-                record(path, name, fmt, MEDIA_TYPES[fmt], count)
-            del ordered, store, typing
+        # millions of small objects (statements, rows) that hold no cycles: the cyclic collector
+        # would only scan them over and over
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for name, store, typing in profile_stores(source.ox, profiles, base_iri=base, progress=progress):
+                folder = tmp / name
+                folder.mkdir()
+                ordered = _Ordered(store.ox)
+                for fmt in formats:
+                    if fmt == "csv":
+                        say(f"writing {name}/csv/")
+                        for path, _rows in _write_csv(ordered, folder / "csv", typing=(typing or store).ox,
+                                                      profile=name, base_iri=base):
+                            record(path, name, "csv", MEDIA_TYPES["csv"], None)
+                        continue
+                    path = folder / f"{FILE_STEM}.{EXTENSIONS[fmt]}"
+                    say(f"writing {name}/{path.name}")
+                    count = (_write_jsonld(ordered, path, base) if fmt == "jsonld"
+                             else _write_rdf(ordered, fmt, path, base))
+                    record(path, name, fmt, MEDIA_TYPES[fmt], count)
+                if describe is not None and any(fmt in _MEASURED_FORMATS for fmt in formats):
+                    say(f"counting {name} for the description")
+                    _measure(report, name, store.ox, ordered, measure, [p for p in DESCRIBED if p in profiles])
+                del ordered, store, typing
+        finally:
+            if collecting:
+                gc.enable()
         report.seconds = round(time.perf_counter() - started, 3)
         if describe is not None:
             say("describing the export")
