@@ -406,6 +406,14 @@ def network(ctx, fmt, out, store, **remote):
     click.echo(f"wrote {out}: {result.nodes:,} nodes, {result.edges:,} edges, {result.bytes:,} bytes")
 
 
+def _publishing_options(command):
+    """The options of commands that publish files: the base, the licence, who publishes, and
+    where the data is queried."""
+    for name in reversed(("licence", "publisher", "published_endpoint")):
+        command = _setting_option(name)(command)
+    return _setting_option("base_iri", inherit=True)(command)
+
+
 def _split(ctx, param, values):
     """Repeated or comma-separated choices, as one tuple."""
     return tuple(v.strip() for value in values for v in value.split(",") if v.strip())
@@ -420,12 +428,9 @@ def _split(ctx, param, values):
               "public (full minus what is marked fg:internal), or all; repeat or separate with commas.")
 @click.option("--out", default="export", show_default=True, metavar="DIR", type=click.Path(file_okay=False),
               help="Folder to write, replaced as a whole only when the export succeeds.")
-@_setting_option("base_iri", inherit=True)
-@_setting_option("licence")
-@_setting_option("publisher")
-@_setting_option("published_endpoint")
+@_publishing_options
 @click.pass_context
-def export(ctx, formats, profiles, out, base_iri, licence, publisher, published_endpoint):
+def export(ctx, formats, profiles, out, **publishing):
     """Export the graph as linked data for partners, with its description and checksums.
 
     Writes DIR/<profile>/filmgraph.{ttl,nt,nq,trig,jsonld,rdf} and DIR/<profile>/csv/ (one file
@@ -444,8 +449,7 @@ def export(ctx, formats, profiles, out, base_iri, licence, publisher, published_
     from .description import describe_export
     from .export import export as run_export
 
-    settings = _settings(ctx, base_iri=base_iri, licence=licence, publisher=publisher,
-                         published_endpoint=published_endpoint)
+    settings = _settings(ctx, **publishing)
     report = run_export(settings=settings, out=out, formats=formats, profiles=profiles, progress=_progress(ctx),
                         describe=describe_export)
     click.echo(report.summary())
@@ -455,12 +459,9 @@ def export(ctx, formats, profiles, out, base_iri, licence, publisher, published_
 @click.argument("version")
 @click.option("--out", metavar="DIR", type=click.Path(file_okay=False),
               help="Folder to write [default: release-VERSION], replaced as a whole only on success.")
-@_setting_option("base_iri", inherit=True)
-@_setting_option("licence")
-@_setting_option("publisher")
-@_setting_option("published_endpoint")
+@_publishing_options
 @click.pass_context
-def release(ctx, version, out, base_iri, licence, publisher, published_endpoint):
+def release(ctx, version, out, **publishing):
     """Write release VERSION (X.Y.Z): every format of every profile, described, with a README.
 
     The bundle holds what `filmgraph export --profile all --format all` writes, its dataset
@@ -476,8 +477,7 @@ def release(ctx, version, out, base_iri, licence, publisher, published_endpoint)
     """
     from .release import release as run_release
 
-    settings = _settings(ctx, base_iri=base_iri, licence=licence, publisher=publisher,
-                         published_endpoint=published_endpoint)
+    settings = _settings(ctx, **publishing)
     report = run_release(version, settings=settings, out=out or f"release-{version}", progress=_progress(ctx))
     click.echo(report.text())
 
