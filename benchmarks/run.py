@@ -1,15 +1,18 @@
 """The whole pipeline on a synthetic knowledge base, against the naive way (issue 7; run on demand).
 
     python benchmarks/run.py --size 10k|100k|1m [--runs 3] [--naive-budget 600] [--json [PATH]]
-                             [--query-cap 60] [--serve-duration 20] [--work DIR] [--seed 1]
-                             [--steps load,check,...] [--no-naive] [--no-browser] [--slow-s 60]
+                             [--query-cap 60] [--slow-s 60] [--step-budget 900] [--memory-cap-mb 10000]
+                             [--serve-duration 20] [--clients 8] [--work DIR] [--seed 1]
+                             [--steps load,check,...] [--no-naive] [--no-browser] [--merge PATH]
+    python benchmarks/run.py --show PATH [--markdown]      # the table of an earlier --json file
 
 1. Writes the synthetic knowledge base of the size (``benchmarks/synth.py``) into
    ``--work``/<size>/kb (default /tmp/filmgraph-bench/<size>), then builds it once into an
    on-disk embedded store there (parse, load, entail: the store that ``filmgraph build --store``,
    the cache and ``filmgraph serve`` hold) and dumps that store as N-Quads for the naive queries.
    Both are reused by later runs while the knowledge base is unchanged (same size, seed and
-   synth.py); the store, by later runs of the same filmgraph too.
+   synth.py, and this repository's ontology, graph and queries); the store, while
+   filmgraph's loading, entailment and store modules are unchanged.
 2. Times each step, every step in a new process (its peak RSS is that process's ``ru_maxrss``,
    from ``os.wait4``; the server's is sampled from /proc over its process tree), the median of
    ``--runs`` runs — except that a step whose first run takes longer than ``--slow-s`` runs once
@@ -40,11 +43,15 @@
      rotation, then with bench_serve's "simple" queries only (embedded median < 2 ms here).
 
    A naive step runs where it finishes within ``--naive-budget`` seconds: it is stopped there
-   (its process killed) and shown as "> budget". ``--no-naive`` leaves the naive steps out.
+   (its process killed) and shown as "> budget". ``--no-naive`` leaves the naive steps out. A
+   filmgraph run longer than ``--step-budget``, or a step process whose RSS passes
+   ``--memory-cap-mb``, is stopped the same way; a stopped library query is shown as "> cap" and
+   the others go on in a new process.
 3. Prints one table: step, filmgraph median, naive median, ratio naive/filmgraph, peak RSS,
    target (issue 7, for 1M triples), met / MISSED. ``--json`` also writes every figure (per run,
    per part, the machine and the load average around each step) to PATH (default:
-   <work>/<size>/results.json).
+   <work>/<size>/results.json); ``--merge PATH`` takes the steps not run now from such a file
+   (same size), and the table says which run each figure comes from.
 """
 from __future__ import annotations
 
@@ -105,6 +112,7 @@ def _runs(call, spec: dict) -> tuple[list[float], object]:
     ``spec["slow_s"]``); each is a phase the parent stops after ``spec["budget"]`` seconds."""
     times, value = [], None
     for i in range(spec["runs"]):
+        value = None  # the previous run's result is not kept alive during this one
         gc.collect()
         emit(start=f"run {i + 1}", budget=spec.get("budget", 1e9))
         seconds, value = _timed(call)
@@ -176,10 +184,10 @@ def child_load(spec: dict) -> dict:
             store.add(item[1])
             add_s += time.perf_counter() - t1
         parts.append({"parse_s": parse_s, "store_s": add_s})
-        return store.count()
+        return store
 
-    times, quads = _runs(once, spec)
-    return {"times": times, "quads": quads, "parts": parts}
+    times, store = _runs(once, spec)
+    return {"times": times, "quads": store.count(), "parts": parts}
 
 
 def child_check(spec: dict) -> dict:
@@ -1027,10 +1035,13 @@ def build_rows(results: dict, args) -> list[dict]:
         name, peak = max(peaks, key=lambda kv: kv[1])
         row(f"peak memory, largest filmgraph step ({name})", None, None, ours_text=f"{peak:.0f} MB",
             target=f"≤ {TARGET_RSS_MB:g} MB", ok=peak <= TARGET_RSS_MB)
+        over = sorted((kv for kv in peaks if kv[1] > TARGET_RSS_MB), key=lambda kv: -kv[1])
+        if len(over) > 1:
+            row("  steps over it", None, None, ours_text=", ".join(f"{n} {p:.0f} MB" for n, p in over))
     return rows
 
 
-def print_table(results: dict, rows: list[dict]) -> None:
+def print_table(results: dict, rows: list[dict], *, markdown: bool = False) -> None:
     kb, store = results["data"]["kb"], results["data"]["store"]
     m = results["machine"]
     print(f"\nfilmgraph benchmark, size {results['size']}: {kb['triples']:,} asserted triples in {kb['sources']} "
@@ -1053,13 +1064,25 @@ def print_table(results: dict, rows: list[dict]) -> None:
     def line(values):
         return "  ".join(v.rjust(widths[i]) if i in right else v.ljust(widths[i]) for i, v in enumerate(values)).rstrip()
 
-    print(line(head))
-    print("-" * len(line(head)))
-    for c in cells:
-        print(line(c))
+    if markdown:
+        print("| " + " | ".join(head[:-1]) + " | |")
+        print("|" + "|".join(" --- " if i not in right else " ---: " for i in range(len(head))) + "|")
+        for c in cells:
+            c = [c[0].replace("  ", "&nbsp;&nbsp;", 1) if c[0].startswith("  ") else c[0], *c[1:]]
+            c[-1] = f"**{c[-1]}**" if c[-1] == "MISSED" else c[-1]
+            print("| " + " | ".join(v.replace("|", "\\|") for v in c) + " |")
+    else:
+        print(line(head))
+        print("-" * len(line(head)))
+        for c in cells:
+            print(line(c))
     if results.get("merged"):
-        merged = results["merged"]
-        print(f"\n(steps {', '.join(merged['steps'])} come from the run of {merged['date']}, {merged['from']})")
+        by_date: dict[str, list[str]] = {}
+        for step_name, date in sorted(results.get("provenance", {}).items()):
+            by_date.setdefault(date, []).append(step_name)
+        for date, names in sorted(by_date.items()):
+            print(f"\n(steps {', '.join(names)} come from the run of {date})")
+        print(f"(the others from this run, {results['machine']['date']})")
     queries = (results["steps"].get("queries") or {}).get("queries") or {}
     ambiguous = {n: q["ambiguous"] for n, q in queries.items() if q.get("ambiguous")}
     if ambiguous:
@@ -1090,11 +1113,12 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=tuple(SIZES))
     parser.add_argument("--show", type=Path, metavar="PATH", help="print the table of an earlier --json file and stop")
+    parser.add_argument("--markdown", action="store_true", help="with --show: the table in Markdown")
     parser.add_argument("--runs", type=int, default=3, help="runs per step; the median is shown (default 3)")
     parser.add_argument("--naive-budget", type=float, default=600.0,
                         help="seconds before a naive step is stopped (default 600)")
     parser.add_argument("--query-cap", type=float, default=60.0,
-                        help="seconds before one rdflib query is stopped (default 60)")
+                        help="seconds before one library query is stopped, filmgraph's or rdflib's (default 60)")
     parser.add_argument("--slow-s", type=float, default=60.0,
                         help="a step whose first run takes longer runs only once (default 60)")
     parser.add_argument("--step-budget", type=float, default=900.0,
@@ -1119,7 +1143,7 @@ def main() -> None:
         results = json.loads(args.show.read_text(encoding="utf-8"))
         shown = argparse.Namespace(**{**vars(args), **results["args"]})
         MEMORY_CAP_MB = shown.memory_cap_mb
-        print_table(results, build_rows(results, shown))
+        print_table(results, build_rows(results, shown), markdown=args.markdown)
         return
     if args.size is None:
         parser.error("--size is required (or --show PATH)")
@@ -1138,10 +1162,13 @@ def main() -> None:
         earlier = json.loads(args.merge.read_text(encoding="utf-8"))
         if earlier.get("size") != args.size:
             parser.error(f"--merge: {args.merge} is of size {earlier.get('size')}, not {args.size}")
-        redone = {n for step_name in chosen for n in STEP_PARTS[step_name]}
+        redone = {n for step_name in chosen for n in STEP_PARTS[step_name]
+                  if not (args.no_naive and n.startswith("naive_"))}
         if "serve" in chosen:
             redone |= {"queries"}
         results["steps"] = {k: v for k, v in earlier["steps"].items() if k not in redone}
+        results["provenance"] = {k: earlier.get("provenance", {}).get(k, earlier["machine"]["date"])
+                                 for k in results["steps"]}
         results["merged"] = {"from": str(args.merge), "date": earlier["machine"]["date"],
                              "steps": sorted(results["steps"]), "load_start": earlier.get("load_start"),
                              "load_end": earlier.get("load_end"), "seconds": earlier.get("seconds")}
