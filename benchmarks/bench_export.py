@@ -296,7 +296,7 @@ def show(kb_made: dict, loaded: dict, full: list[dict], every: list[dict], basel
         _theirs, cell, _ = rdflib_cell("parse")
         print(f"{'rdflib: parse the N-Quads into a Dataset':44} {'':>11} {cell:>9}")
     read = median_step(full, "reading the dataset")
-    print(f"{'export: read the store into memory, order it':44} {fmt_s(read):>11}")
+    print(f"{'export: read the store, sort it as text':44} {fmt_s(read):>11}")
     ours_total = theirs_total = 0.0
     over = False
     for fmt in ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "csv"):

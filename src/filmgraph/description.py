@@ -20,9 +20,9 @@
 
 Where the numbers come from: each profile's measures are SPARQL queries (one per measure) over
 that profile's merged triples, bulk-loaded from its own file (``filmgraph.nt``, else ``.ttl``,
-``.rdf``, ``.nq``, ``.trig``) into a scratch store — or, after an export, counted by the same
-queries in the profile's store the files were written from (the union of its graphs, each triple
-once), which gives the same numbers without reading the file back. The description therefore
+``.rdf``, ``.nq``, ``.trig``) into a scratch store — or, after an export, counted by
+:class:`Tally` from the merged triples as the export wrote them (each triple once), which gives
+the same numbers without reading the file back. The description therefore
 describes exactly the files beside it — a ``public`` bundle never mentions what ``public`` leaves
 out — and a store is a set, so a triple stated in two named graphs counts once. Profiles whose files are
 identical (``public`` when nothing is marked internal) are measured once. The whole (``<#dataset>``)
@@ -49,9 +49,11 @@ descriptions of the same data differ only in their dates.
 from __future__ import annotations
 
 import datetime
+import heapq
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -118,7 +120,7 @@ PREFIXES = {
 
 @dataclass
 class Measures:
-    """VoID measures of one set of triples (counted by SPARQL in a scratch store)."""
+    """VoID measures of one set of triples (:func:`measure`, :class:`Tally`)."""
 
     triples: int = 0
     entities: int = 0
@@ -135,33 +137,18 @@ class Measures:
     sources: list[tuple[str, dict[str, list[ox.Literal]]]] = field(default_factory=list)
 
 
-def measure(store: ox.Store, *, uri_space: str, examples: list[str] = (),
-            merged_triples: int | None = None) -> Measures:
+def measure(store: ox.Store, *, uri_space: str, examples: list[str] = ()) -> Measures:
     """The VoID measures of the triples in the default graph of ``store``, one SPARQL query each
     (no loop over triples in Python).
-
-    With ``merged_triples`` (the number of distinct triples of its graphs), the triples measured
-    are instead the merge of every graph of ``store`` — the same numbers as those of the merge
-    loaded into a scratch store, without loading it: a triple stated in several graphs counts once.
 
     The example resources are the entities (IRIs under ``uri_space``) most often linked to; when
     ``examples`` (those of a larger profile) are all linked to here too, they are kept instead,
     which spares the costliest query and names the same examples in every profile."""
     m = Measures()
-    union = merged_triples is not None
-    m.triples = merged_triples if union else len(store)
-
-    def query(text: str):
-        return store.query(text, use_default_graph_as_union=union)
-
-    def each(pattern: str) -> str:
-        """``pattern``, each triple once, when the graphs of ``store`` repeat some."""
-        if union and merged_triples != len(store):
-            return f"{{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} }}"
-        return pattern
+    m.triples = len(store)
 
     def count(text: str) -> int:
-        rows = list(query(text))
+        rows = list(store.query(text))
         value = rows[0][0] if rows else None
         return int(value.value) if value is not None else 0
 
@@ -170,31 +157,116 @@ def measure(store: ox.Store, *, uri_space: str, examples: list[str] = (),
     m.properties = count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
     m.subjects = count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
     m.objects = count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
-    m.class_partition = [(r["c"].value, int(r["n"].value)) for r in query(
+    m.class_partition = [(r["c"].value, int(r["n"].value)) for r in store.query(
         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
-    m.property_partition = [(r["p"].value, int(r["n"].value)) for r in query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {each('?s ?p ?o')} }} GROUP BY ?p ORDER BY ?p")]
-    links = (f"VALUES ?p {{ <{SCHEMA}sameAs> <{FG}wikidata> }} ?s ?p ?o "
-             f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{WIKIDATA_ENTITY}\"))")
-    m.links = {r["p"].value: int(r["n"].value) for r in query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {each(links)} }} GROUP BY ?p")}
-    if examples and query("ASK { " + " ".join(f"FILTER EXISTS {{ ?s ?p <{e}> }}" for e in examples) + " }"):
+    m.property_partition = [(r["p"].value, int(r["n"].value)) for r in store.query(
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")]
+    m.links = {r["p"].value: int(r["n"].value) for r in store.query(
+        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ <{SCHEMA}sameAs> <{FG}wikidata> }} ?s ?p ?o "
+        f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{WIKIDATA_ENTITY}\")) }} GROUP BY ?p")}
+    if examples and store.query("ASK { " + " ".join(f"FILTER EXISTS {{ ?s ?p <{e}> }}" for e in examples) + " }"):
         m.examples = list(examples)
     else:
-        linked = f"?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{uri_space}\"))"
-        m.examples = [r["o"].value for r in query(
-            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ {each(linked)} }} "
+        m.examples = [r["o"].value for r in store.query(
+            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{uri_space}\")) }} "
             f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {EXAMPLES}")]
+    m.sources = _sources(store)
+    return m
+
+
+def _sources(store: ox.Store) -> list[tuple[str, dict[str, list[ox.Literal]]]]:
+    """:attr:`Measures.sources` of the triples in the default graph of ``store``."""
     sources: dict[str, dict[str, list[ox.Literal]]] = {}
-    for r in query(
+    for r in store.query(
             f"SELECT DISTINCT ?s ?k ?v WHERE {{ ?s a <{FG}SourceDocument> "
             f"OPTIONAL {{ VALUES (?k ?p) {{ (\"title\" <{DCTERMS}title>) (\"issued\" <{DCTERMS}issued>) }} ?s ?p ?v }} }} "
             "ORDER BY ?s ?k ?v"):
         entry = sources.setdefault(r["s"].value, {"title": [], "issued": []})
         if r["k"] is not None and isinstance(r["v"], ox.Literal):
             entry[r["k"].value].append(r["v"])
-    m.sources = sorted(sources.items())
-    return m
+    return sorted(sources.items())
+
+
+_TYPE, _SOURCE = f"<{RDF}type>".encode(), f"<{FG}SourceDocument>".encode()
+_LINKS = {f"<{SCHEMA}sameAs>".encode(), f"<{FG}wikidata>".encode()}
+_SOURCE_FACTS = {f"<{DCTERMS}title>".encode(), f"<{DCTERMS}issued>".encode()}
+
+
+class Tally:
+    """The measures :func:`measure` gives, counted in Python from the N-Triples lines of the
+    triples measured as they go by (:meth:`through`) instead of loading them into a store: each
+    triple once, in the order of their text, so that a subject's lines are together (as an export
+    writes its merged triples). The statements that can describe source documents are kept, and
+    queried as :func:`measure` queries them."""
+
+    def __init__(self, *, uri_space: str):
+        self.triples = self.subjects = self.entities = 0
+        self._space = ("<" + uri_space).encode()
+        # keyed by the N-Triples text of a term
+        self._objects: set[bytes] = set()
+        self._classes: dict[bytes, int] = defaultdict(int)  # rdf:type objects: statements
+        self._properties: dict[bytes, int] = defaultdict(int)
+        self._links: dict[bytes, int] = defaultdict(int)  # link property: links to Wikidata
+        self._linked: dict[bytes, int] = defaultdict(int)  # IRIs under uri_space: statements linking to them
+        self._sources: list[bytes] = []
+
+    def through(self, lines: Iterable[bytes]) -> Iterator[bytes]:
+        """Count each of ``lines`` (``<s> <p> o .\\n``, as pyoxigraph writes them) and pass it on."""
+        objects, classes, properties, links, linked = (self._objects, self._classes, self._properties,
+                                                       self._links, self._linked)
+        space, wikidata = self._space, ("<" + WIKIDATA_ENTITY).encode()
+        subject, typed = None, False
+        triples = subjects = entities = 0
+        for line in lines:
+            i = line.index(b" ")
+            j = line.index(b" ", i + 1)
+            s, p, o = line[:i], line[i + 1:j], line[j + 1:-3]
+            if s != subject:
+                subject, typed = s, False
+                subjects += 1
+            triples += 1
+            properties[p] += 1
+            objects.add(o)
+            if p == _TYPE:
+                classes[o] += 1
+                if not typed and s[:1] == b"<":
+                    typed = True
+                    entities += 1
+                if o == _SOURCE:
+                    self._sources.append(line)
+            elif p in _SOURCE_FACTS:
+                self._sources.append(line)
+            elif p in _LINKS and o.startswith(wikidata):
+                links[p] += 1
+            if o.startswith(space):
+                linked[o] += 1
+            yield line
+        self.triples += triples
+        self.subjects += subjects
+        self.entities += entities
+
+    def measures(self, examples: list[str] = ()) -> Measures:
+        """The measures counted so far (``examples`` as in :func:`measure`)."""
+        def iri(text: bytes) -> str:
+            return text[1:-1].decode()
+
+        def is_iri(text: bytes) -> bool:
+            return text[:1] == b"<" and text[:2] != b"<<"
+
+        m = Measures(triples=self.triples, entities=self.entities, classes=len(self._classes),
+                     properties=len(self._properties), subjects=self.subjects, objects=len(self._objects))
+        m.class_partition = sorted((iri(c), n) for c, n in self._classes.items() if is_iri(c))
+        m.property_partition = sorted((iri(p), n) for p, n in self._properties.items())
+        m.links = {iri(p): n for p, n in self._links.items()}
+        if examples and all(f"<{e}>".encode() in self._objects for e in examples):
+            m.examples = list(examples)
+        else:
+            top = heapq.nsmallest(EXAMPLES, self._linked.items(), key=lambda item: (-item[1], item[0][1:-1]))
+            m.examples = [iri(o) for o, _n in top]
+        sources = ox.Store()
+        sources.bulk_load(b"".join(self._sources), ox.RdfFormat.N_TRIPLES)
+        m.sources = _sources(sources)
+        return m
 
 
 def measure_file(path: Path, format: ox.RdfFormat, *, uri_space: str, examples: list[str] = ()) -> Measures:
@@ -239,7 +311,7 @@ def _file_info(folder: Path, relative: str, exported) -> FileInfo:
     profile = getattr(exported, "profile", None) or (parts[0] if len(parts) > 1 and parts[0] in PROFILES else None)
     try:
         size = path.stat().st_size
-        digest = sha256_file(path)
+        digest = getattr(exported, "sha256", None) or sha256_file(path)
     except OSError as e:
         raise OutputError(f"{display_path(path)}: cannot read it to describe it ({e.strerror}) — "
                           "check the folder and run the export again") from None
@@ -248,8 +320,8 @@ def _file_info(folder: Path, relative: str, exported) -> FileInfo:
 
 def bundle_files(folder: Path, files: Iterable = ()) -> list[FileInfo]:
     """Every file of ``folder`` the description lists, sorted by path: those of ``files`` (the
-    export's report, whose media types are kept) and any other file there (README.md,
-    context.jsonld), except the description itself, ``SHA256SUMS`` and hidden files."""
+    export's report, whose media types and SHA-256 digests are kept) and any other file there
+    (README.md, context.jsonld), except the description itself, ``SHA256SUMS`` and hidden files."""
     reported = {Path(f.path).as_posix(): f for f in files}
     found = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                    if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))

@@ -34,21 +34,29 @@ Blank nodes become stable IRIs ``{base}.well-known/genid/{digest}`` (RDF 1.1 §3
 computed from the blank node's surroundings, so two exports of the same data have the same IRIs
 and, since everything is written in one order — by graph, then by the N-Triples text of the
 statement (subject, predicate, object) — the same bytes. Each profile's statements are read from
-its store and sorted once, and every format is written from that one ordered list (pyoxigraph's
-serializers for everything but JSON-LD and CSV): memory holds the dataset read once, the profiles
-being written and the ordered statements of the one being written, never a whole file, whatever
-the number of formats.
+its store once, as N-Triples text, and sorted as text (:class:`_Sorted`): the full profile is
+read where the dataset is, never copied. N-Triples and N-Quads are written from that text, the
+other RDF formats by pyoxigraph's serializers from those files parsed back, JSON-LD and CSV from
+the text parsed back one subject at a time; the description's measures are counted as the
+N-Triples go by (:class:`filmgraph.description.Tally`). Memory holds the text of the profile being
+written and the in-memory profiles still needed, never a whole file or the statements as Python
+objects, whatever the number of formats.
 """
 from __future__ import annotations
 
 import csv
 import gc
 import hashlib
+import heapq
+import io
+import itertools
 import json
 import re
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -56,6 +64,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .atomic import replace_dir, sha256_file
+from .description import PROFILES as DESCRIBED, Tally
 from .entailment import entail
 from .errors import OutputError, UsageError
 from .namespaces import FG, OWL, PREFIXES, RDF, RDFS, SCHEMA, graph_iri
@@ -97,8 +106,9 @@ _LABEL_ORDER = ("zh", "en")
 class ExportedFile:
     """One file written: ``path`` relative to the export folder, the ``profile`` it belongs to
     (None for the shared ``context.jsonld``), its ``format`` (one of :data:`FORMATS`, or
-    ``"context"``), ``media_type``, size in ``bytes`` and, for RDF files, the number of
-    statements (``triples``: quads for N-Quads, TriG and JSON-LD; None for CSV and the context)."""
+    ``"context"``), ``media_type``, size in ``bytes``, for RDF files the number of statements
+    (``triples``: quads for N-Quads, TriG and JSON-LD; None for CSV and the context) and its
+    ``sha256`` (hex), which the description and ``SHA256SUMS`` take instead of reading it again."""
 
     path: Path
     profile: str | None
@@ -106,6 +116,7 @@ class ExportedFile:
     media_type: str
     bytes: int
     triples: int | None = None
+    sha256: str | None = None
 
 
 @dataclass
@@ -122,8 +133,8 @@ class ExportReport:
     settings: Settings = field(default_factory=Settings)
     seconds: float = 0.0
     #: profile -> (its :class:`~filmgraph.description.Measures`, the profile its example resources
-    #: were taken from or None), counted while its store was at hand, for the ``describe`` callback
-    #: (:func:`filmgraph.description.describe`), when there is one and an RDF format was written
+    #: were taken from or None), counted as its N-Triples were written, for the ``describe``
+    #: callback (:func:`filmgraph.description.describe`), when there is one and an RDF format was written
     measures: dict = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -194,16 +205,18 @@ def context_document(base_iri: str) -> dict:
 
 # -- checksums ---------------------------------------------------------------------------------
 
-def write_checksums(folder: str | Path) -> Path:
+def write_checksums(folder: str | Path, digests: dict[str, str] | None = None) -> Path:
     """Write ``folder/SHA256SUMS``: one ``<sha256 hex>  <path>`` line per file below ``folder``
     (paths relative, with ``/``, sorted; the SHA256SUMS file itself left out), the format that
-    ``sha256sum -c SHA256SUMS`` checks. Returns its path. Raises :class:`OutputError` when a file
+    ``sha256sum -c SHA256SUMS`` checks; ``digests`` (relative path -> hex) are those already
+    known, the other files are read. Returns its path. Raises :class:`OutputError` when a file
     cannot be read or the list cannot be written."""
     folder = Path(folder)
     target = folder / CHECKSUMS
+    digests = digests or {}
     try:
-        files = sorted(p for p in folder.rglob("*") if p.is_file() and p != target)
-        lines = [f"{sha256_file(p)}  {p.relative_to(folder).as_posix()}\n" for p in files]
+        files = [p.relative_to(folder).as_posix() for p in sorted(folder.rglob("*")) if p.is_file() and p != target]
+        lines = [f"{digests.get(p) or sha256_file(folder / p)}  {p}\n" for p in files]
         target.write_text("".join(lines), encoding="utf-8")
     except OSError as e:
         raise OutputError(f"{folder}: cannot write {CHECKSUMS} ({e.strerror or e}) — check that the "
@@ -276,11 +289,10 @@ def _skolemize(quad: ox.Quad, iris: dict) -> ox.Quad:
     return quad
 
 
-def _skolemize_store(store: EmbeddedStore, iris: dict, base_iri: str, rows: list[tuple] | None = None) -> None:
+def _skolemize_store(store: EmbeddedStore, iris: dict, base_iri: str) -> None:
     """Replace every blank node of ``store`` by its IRI in ``iris`` (one not there, e.g. made after
-    ``iris`` was computed, gets one from its surroundings in ``store``). ``rows``: the statements
-    of ``store`` with a blank node (:func:`_blank_rows`), when already read."""
-    rows = _blank_rows(store.ox) if rows is None else rows
+    ``iris`` was computed, gets one from its surroundings in ``store``)."""
+    rows = _blank_rows(store.ox)
     if not rows:
         return
     missing = {t for row in rows for t in (row[0], row[2]) if isinstance(t, ox.BlankNode) and t not in iris}
@@ -379,105 +391,178 @@ def _schema(public: EmbeddedStore, *, base_iri: str) -> EmbeddedStore:
 
 
 def profile_stores(source: ox.Store, profiles: tuple[str, ...], *, base_iri: str,
-                   progress: Progress | None = None) -> Iterator[tuple[str, EmbeddedStore, EmbeddedStore | None]]:
-    """For each of ``profiles`` in turn: ``(name, store, typing)``, ``store`` holding exactly the
-    profile's quads (blank nodes replaced by stable IRIs) and ``typing`` the store whose asserted
-    classes sort the profile's entities into CSV files: None for the profile itself, the public
-    profile for ``schema`` (cut from it, it keeps no fg: classes).
+                   progress: Progress | None = None) -> Iterator[tuple[str, _Sorted, _Classes]]:
+    """For each of ``profiles`` in turn: ``(name, ordered, classes)``: the profile's quads, blank
+    nodes replaced by stable IRIs, in order, and the classes that sort its entities into CSV files
+    (the public profile's for ``schema``: cut from it, it keeps no fg: classes).
 
-    ``source`` is read once, into memory (an on-disk store is slow to scan, and the full profile
-    is that copy with its blank nodes named); the public profile is built from the copy before
-    that, since entailment must see blank nodes as blank. A store is dropped once no profile
-    still to come needs it."""
+    The full profile is ``source`` itself, read where it is (never copied), its blank nodes named
+    as it is read; the public profile is built in memory from ``source`` when first needed (with
+    the same IRIs), and dropped once read if no profile still to come needs it; the schema profile
+    is built from the public one and dropped once read."""
     say = progress or (lambda _msg: None)
-    say("reading the dataset")
-    copy = EmbeddedStore()
-    copy.add(source.quads_for_pattern(None, None, None, None))
-    blank_rows = _blank_rows(copy.ox)
-    iris = stable_blank_iris(blank_rows, base_iri)
-    public = None
-    if "public" in profiles or "schema" in profiles:
-        say("building the public profile")
-        public = _public(copy.ox, iris, base_iri=base_iri)
-    if "full" not in profiles:
-        copy = None
+    iris = public = None
     for index, name in enumerate(profiles):
         later = profiles[index + 1:]
         if name == "full":
-            _skolemize_store(copy, iris, base_iri, blank_rows)
-            full, copy = copy, None
-            yield name, full, None
-            del full
-        elif name == "public":
-            yield name, public, None
-        else:
+            say("reading the dataset")
+            ordered = _Sorted(source, base_iri=base_iri)
+            iris = ordered.iris
+            yield name, ordered, _Classes(_Renamed(source, iris), base_iri=base_iri)
+            del ordered
+            continue
+        if public is None:
+            if iris is None:
+                say("reading the dataset")
+                iris = stable_blank_iris(_blank_rows(source), base_iri)
+            say("building the public profile")
+            public = _public(source, iris, base_iri=base_iri)
+        if name == "schema":
             say("building the schema profile")
-            yield name, _schema(public, base_iri=base_iri), public
+            ordered = _Sorted(_schema(public, base_iri=base_iri).ox)
+        else:
+            ordered = _Sorted(public.ox)
+        classes = _Classes(_Renamed(public.ox, {}), base_iri=base_iri)
         if "public" not in later and "schema" not in later:
             public = None
+        yield name, ordered, classes
+        del ordered, classes
 
 
 # -- ordered reading of a profile --------------------------------------------------------------
 
-class _Ordered:
-    """A profile's statements in a stable order, read from its store once and sorted once.
+class _Renamed:
+    """A profile's ``store`` (read only) with each blank node seen as its IRI in ``iris``."""
 
-    Statements are sorted by their N-Triples text (subject, predicate, object), so each subject's
-    statements are together, and then split by graph (default graph first, then named graphs by
-    IRI), keeping that order: every format reads the same lists. The merge of the graphs
-    (:meth:`triples`) is the sorted list with each triple once."""
+    def __init__(self, store: ox.Store, iris: dict):
+        self.store, self.iris = store, iris
+        self._blanks = {iri: blank for blank, iri in iris.items()}
 
-    def __init__(self, store: ox.Store):
-        self.store = store
-        quads = list(store.quads_for_pattern(None, None, None, None))
-        keys = [str(q.triple) for q in quads]
-        order = sorted(range(len(quads)), key=keys.__getitem__)
-        #: graph -> [(subject, [quad, …]), …] in order
-        by_graph: dict = {}
-        current: dict = {}  # graph -> (subject key, quads of that subject)
-        merged: list[ox.Quad] = []
-        previous = None
-        for i in order:
-            key, quad = keys[i], quads[i]
-            if key != previous:
-                merged.append(quad)
-                previous = key
-            graph = quad.graph_name
-            # the subject's text: up to the first space, but for a quoted triple (RDF-star)
-            subject_key = str(quad.subject) if key.startswith("<<") else key[:key.find(" ")]
-            group = current.get(graph)
-            if group is None or group[0] != subject_key:
-                group = current[graph] = (subject_key, [])
-                by_graph.setdefault(graph, []).append((quad.subject, group[1]))
-            group[1].append(quad)
-        del quads, keys, order, current
-        named = sorted((g for g in by_graph if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
-        self.graphs = ([ox.DefaultGraph()] if ox.DefaultGraph() in by_graph else []) + named
-        self._groups = by_graph
-        self._merged = merged
-        self.subjects = {g: [s for s, _quads in by_graph[g]] for g in self.graphs}
-        self.quad_count = sum(len(quads) for groups in by_graph.values() for _s, quads in groups)
-        self.triple_count = len(merged)
+    def named_graphs(self) -> Iterator:
+        return self.store.named_graphs()
+
+    def quads_for_pattern(self, subject, predicate, object, graph) -> Iterator[ox.Quad]:
+        blank = self._blanks.get
+        quads = self.store.quads_for_pattern(subject and blank(subject, subject), predicate,
+                                             object and blank(object, object), graph)
+        return (_skolemize(q, self.iris) for q in quads) if self.iris else quads
+
+
+def _has_blank(line: bytes) -> bool:
+    """Whether the subject or the object of an N-Triples line is a blank node (a subject and a
+    predicate hold no space)."""
+    return line.startswith(b"_:") or line[line.index(b" ", line.index(b" ") + 1) + 1:].startswith(b"_:")
+
+
+def _blank_lines(lines: list[bytes]) -> tuple[list[bytes], list[ox.Quad]]:
+    """``lines`` (N-Triples) without the statements whose subject or object is a blank node, and
+    those statements, parsed (in the default graph)."""
+    found = [i for i, line in enumerate(lines) if b"_:" in line and _has_blank(line)]
+    if not found:
+        return lines, []
+    quads = list(ox.parse(b"\n".join(lines[i] for i in found), ox.RdfFormat.N_TRIPLES, lenient=True))
+    skip = set(found)
+    return [line for i, line in enumerate(lines) if i not in skip], quads
+
+
+def _chunks(block: bytes, size: int = 1 << 24) -> Iterator[bytes]:
+    """``block`` in pieces of about ``size`` bytes, each ending with a whole line."""
+    start = 0
+    while start < len(block):
+        end = block.find(b"\n", start + size) + 1 or len(block)
+        yield block[start:end]
+        start = end
+
+
+class _Sorted:
+    """A profile's statements in the one order every format is written in: by graph (the default
+    graph first, then named graphs by IRI), then by the N-Triples text of the statement (subject,
+    predicate, object), so that each subject's statements are together.
+
+    Each graph is read with the store's own N-Triples writer (the next two in threads while one is
+    sorted), its lines sorted as bytes (UTF-8 sorts as the text does) and kept as one block of
+    text: no statement is held as Python objects. With ``base_iri``, blank nodes are replaced by
+    IRIs (:func:`stable_blank_iris`, computed from the statements read, :attr:`iris`); without,
+    the store is expected to have none. The merge of the graphs (each triple once) is the k-way
+    merge of the blocks; writers that need terms parse the text back, one statement at a time."""
+
+    def __init__(self, store: ox.Store, *, base_iri: str | None = None):
+        named = sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value)
+        graphs = [ox.DefaultGraph(), *named]
+        #: graph -> its sorted N-Triples lines, for each graph with statements, in order
+        self.blocks: dict = {}
+        self.quad_count = 0
+        blank: dict = {}  # graph -> its statements with a blank node, in the default graph
+        with ThreadPoolExecutor(2) as pool:
+            def read(index: int):
+                return pool.submit(store.dump, format=ox.RdfFormat.N_TRIPLES, from_graph=graphs[index])
+
+            reading = deque(read(i) for i in range(min(2, len(graphs))))  # the next two graphs
+            for index, graph in enumerate(graphs):
+                dump = reading.popleft().result()
+                if index + 2 < len(graphs):
+                    reading.append(read(index + 2))
+                lines = dump.split(b"\n")
+                lines.pop()  # after the last newline
+                if base_iri is not None and b"_:" in dump:
+                    lines, blank[graph] = _blank_lines(lines)
+                del dump
+                self._add(graph, lines)
+                del lines
+        blank = {graph: quads for graph, quads in blank.items() if quads}
+        #: blank node -> IRI
+        self.iris = stable_blank_iris([(q.subject, q.predicate, q.object, g) for g, quads in blank.items()
+                                       for q in quads], base_iri) if blank else {}
+        for graph, quads in blank.items():
+            lines = self.blocks.pop(graph, b"").split(b"\n")[:-1]
+            self.quad_count -= len(lines)
+            renamed = {f"{_skolemize(q, self.iris).triple} .".encode() for q in quads}
+            self._add(graph, list(renamed.union(lines)))  # a store is a set
+        self.blocks = {g: self.blocks[g] for g in graphs if g in self.blocks}
+        self.graphs = list(self.blocks)
+        #: the number of triples of the merge, once it has been read (:meth:`merged`)
+        self.triple_count: int | None = None
+        self._files: dict[str, Path] = {}
+
+    def _add(self, graph, lines: list[bytes]) -> None:
+        if lines:
+            self.quad_count += len(lines)
+            lines.sort()
+            lines.append(b"")
+            self.blocks[graph] = b"\n".join(lines)
+
+    def merged(self) -> Iterator[bytes]:
+        """The lines of the merge of the graphs, each triple once, in order; sets :attr:`triple_count`."""
+        previous, count = None, 0
+        for line in heapq.merge(*map(io.BytesIO, self.blocks.values())):
+            if line != previous:
+                previous = line
+                count += 1
+                yield line
+        self.triple_count = count
+
+    def file(self, kind: str, path: Path, tally: Tally | None = None) -> Path:
+        """The profile as N-Triples (``kind`` ``"nt"``: the merge of the graphs, counted by
+        ``tally`` on the way) or N-Quads (``"nq"``), written to ``path`` on the first call of each
+        kind; the path it was written to."""
+        if kind not in self._files:
+            with path.open("wb") as out:
+                if kind == "nt":
+                    out.writelines(tally.through(self.merged()) if tally else self.merged())
+                else:
+                    for graph, block in self.blocks.items():
+                        if isinstance(graph, ox.DefaultGraph):
+                            out.write(block)
+                        else:
+                            out.writelines(chunk.replace(b" .\n", f" {graph} .\n".encode()) for chunk in _chunks(block))
+            self._files[kind] = path
+        return self._files[kind]
 
     def groups(self, graph) -> Iterator[tuple[object, list[ox.Quad]]]:
-        """``(subject, its quads sorted)`` for each subject of ``graph``, in order."""
-        return iter(self._groups[graph])
-
-    def quads(self) -> Iterator[ox.Quad]:
-        for graph in self.graphs:
-            for _subject, quads in self._groups[graph]:
-                yield from quads
-
-    def triples(self) -> Iterator[ox.Triple]:
-        """Every triple of the merge of the graphs, once."""
-        return (q.triple for q in self._merged)
-
-
-def _write_rdf(ordered: _Ordered, fmt: str, path: Path, base_iri: str) -> int:
-    dataset = fmt in DATASET_FORMATS
-    options = {} if fmt in ("nt", "nq") else {"prefixes": prefixes(base_iri)}
-    ox.serialize(ordered.quads() if dataset else ordered.triples(), str(path), _OX_FORMATS[fmt], **options)
-    return ordered.quad_count if dataset else ordered.triple_count
+        """``(subject, its statements)`` for each subject of ``graph``, in order (the statements
+        parsed back, in the default graph)."""
+        quads = ox.parse(self.blocks[graph], ox.RdfFormat.N_TRIPLES, lenient=True)
+        return ((subject, list(group)) for subject, group in itertools.groupby(quads, key=attrgetter("subject")))
 
 
 # -- JSON-LD -----------------------------------------------------------------------------------
@@ -648,13 +733,11 @@ def _dumps(value, depth: int = 0) -> str:
     return _scalar(value)
 
 
-def _write_jsonld(ordered: _Ordered, path: Path, base_iri: str) -> int:
+def _write_jsonld(ordered: _Sorted, path: Path, base_iri: str) -> None:
     """Write the profile as compacted JSON-LD: ``{"@context": …, "@graph": [{"@id": graph,
-    "@graph": [node, …]}, …]}`` (default-graph nodes, if any, directly in the outer ``@graph``).
-    Returns the number of quads written."""
+    "@graph": [node, …]}, …]}`` (default-graph nodes, if any, directly in the outer ``@graph``)."""
     context = jsonld_context(base_iri)
     compact = _Compactor(context)
-    count = 0
     with path.open("w", encoding="utf-8") as out:
         out.write('{\n  "@context": ' + _dumps(context, 1) + ',\n  "@graph": [')
         separator = "\n"  # before the next entry of the outer @graph
@@ -664,14 +747,12 @@ def _write_jsonld(ordered: _Ordered, path: Path, base_iri: str) -> int:
                 out.write(f'{separator}    {{\n      "@id": {_string(compact(graph.value))},\n      "@graph": [')
                 separator, depth = "\n", 8
             for subject, quads in ordered.groups(graph):
-                count += len(quads)
                 out.write(separator + " " * depth + _dumps(_node(subject, quads, compact), depth // 2))
                 separator = ",\n"
             if depth == 8:
                 out.write("\n      ]\n    }")
                 separator = ",\n"
         out.write("\n  ]\n}\n")
-    return count
 
 
 # -- CSV ---------------------------------------------------------------------------------------
@@ -683,7 +764,7 @@ def _local_name(iri: str) -> str:
 class _Classes:
     """The class hierarchy of an ontology graph, and the classes asserted of each entity."""
 
-    def __init__(self, typing: ox.Store, *, base_iri: str):
+    def __init__(self, typing: _Renamed, *, base_iri: str):
         ontology = ox.NamedNode(graph_iri("ontology", base_iri))
         anonymous = _genid(base_iri)
         self.supers: dict[str, set[str]] = defaultdict(set)
@@ -696,12 +777,15 @@ class _Classes:
             if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.NamedNode):
                 self.supers[q.subject.value].add(q.object.value)
         self._ancestors: dict[str, set[str]] = {}
-        skip = {ox.NamedNode(graph_iri("entailed", base_iri))}
+        entailed = ox.NamedNode(graph_iri("entailed", base_iri))
         self.asserted: dict[ox.NamedNode, set[str]] = defaultdict(set)
-        for q in typing.quads_for_pattern(None, _RDF_TYPE, None, None):
-            if (q.graph_name not in skip and isinstance(q.subject, ox.NamedNode)
-                    and isinstance(q.object, ox.NamedNode) and q.object.value in self.declared):
-                self.asserted[q.subject].add(q.object.value)
+        for graph in [ox.DefaultGraph(), *typing.named_graphs()]:
+            if graph == entailed:
+                continue
+            for q in typing.quads_for_pattern(None, _RDF_TYPE, None, graph):
+                if (isinstance(q.subject, ox.NamedNode)
+                        and isinstance(q.object, ox.NamedNode) and q.object.value in self.declared):
+                    self.asserted[q.subject].add(q.object.value)
 
     def ancestors(self, cls: str) -> set[str]:
         """Every class above ``cls`` (not ``cls`` itself), in any vocabulary."""
@@ -746,15 +830,28 @@ def main_classes(classes: _Classes) -> list[str]:
     return sorted(main)
 
 
+#: a line of N-Triples (after its newline) whose subject and object are IRIs: the three IRIs (an
+#: IRI holds no < or >; a quoted triple starts with <<)
+_EDGE = re.compile(r"\n<([^>]*)> <([^>]*)> <([^<>]*)> \.")
+
+
+def _csv_file(path: Path):
+    """``path`` opened for writing CSV: UTF-8 with a byte-order mark, as the ``utf-8-sig`` codec
+    writes it but with the faster ``utf-8`` one (``utf-8-sig`` runs Python code on each write)."""
+    handle = path.open("w", encoding="utf-8", newline="")
+    handle.write("\ufeff")
+    return handle
+
+
 def _cell(values) -> str:
     return SEPARATOR.join(sorted(set(values))) if values else ""
 
 
-def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: str, base_iri: str) -> list[tuple[Path, int]]:
+def _write_csv(ordered: _Sorted, folder: Path, *, classes: _Classes, profile: str, base_iri: str) -> list[tuple[Path, int]]:
     """Write ``<Class>.csv`` per main class (:func:`main_classes`) and ``edges.csv``, UTF-8 with a
     byte-order mark (so that Excel reads Chinese right); returns (path, rows) of each.
 
-    A class file has one row per entity of the class (by the classes asserted in ``typing``) that
+    A class file has one row per entity of the class (by the classes asserted in ``classes``) that
     the profile holds, sorted by IRI. Columns: ``id`` (the IRI); ``type`` (the entity's most
     specific classes in the profile, for a class with subclasses); ``label_zh``, ``label_en``, then
     ``label_<lang>`` for the other languages present (``rdfs:label``; ``schema:name`` in the schema
@@ -762,62 +859,64 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
     entities have outside the entailed graph, the most used first. Links are IRIs, literals their
     lexical form, several values joined by :data:`SEPARATOR`. ``edges.csv``: ``subject``,
     ``predicate``, ``object``, ``graph`` of every statement between two IRIs."""
-    entailed = graph_iri("entailed", base_iri)
-    classes = _Classes(typing, base_iri=base_iri)
     compact = _Compactor(jsonld_context(base_iri))
-    store = ordered.store
     # a row shows the asserted statements: the entailed graph would repeat them in other
     # vocabularies (the schema profile has one graph, and shows it)
-    hidden = ox.NamedNode(entailed)
+    hidden = ox.NamedNode(graph_iri("entailed", base_iri))
     label = SCHEMA + "name" if profile == "schema" else RDFS + "label"
-    present = {s for g in ordered.graphs for s in ordered.subjects[g]}
-    members: dict[str, list] = defaultdict(list)
     mains = main_classes(classes)
+    member_of: dict[ox.NamedNode, list[str]] = {}  # entity -> its main classes
+    by_types: dict[frozenset, list[str]] = {}
     for entity, types in classes.asserted.items():
-        if entity not in present:
+        key = frozenset(types)
+        if key not in by_types:
+            by_types[key] = [m for m in mains if any(t == m or m in classes.ancestors(t) for t in types)]
+        if by_types[key]:
+            member_of[entity] = by_types[key]
+    # each entity's classes and its cells' values, from its statements in every graph but the
+    # entailed one, per main class: {class: {IRI: (classes, {(property or "@label", language): [values]})}}
+    tables: dict[str, dict[str, tuple]] = defaultdict(dict)
+    for graph in ordered.graphs:
+        if graph == hidden:
             continue
-        for m in mains:
-            if any(t == m or m in classes.ancestors(t) for t in types):
-                members[m].append(entity)
-    written = []
-    folder.mkdir(parents=True, exist_ok=True)
-    names: set[str] = set()
-
-    def statements(entity):
-        return (q for q in store.quads_for_pattern(entity, None, None, None) if q.graph_name != hidden)
-
-    for cls in mains:
-        entities = sorted(members.get(cls, ()), key=lambda e: e.value)
-        if not entities:
-            continue
-        has_subclasses = any(cls in classes.ancestors(c) for c in classes.declared)
-        languages: set[str] = set()
-        columns: dict[tuple[str, str], int] = defaultdict(int)
-        # each entity's statements are read once: (entity, its classes, its cells' values)
-        table = []
-        for entity in entities:
-            cells: dict[tuple[str, str], list[str]] = {}
-            types: set[str] = set()
-            for q in statements(entity):
+        for subject, quads in ordered.groups(graph):
+            found = member_of.get(subject)
+            if found is None:
+                continue
+            entry = tables[found[0]].get(subject.value)
+            if entry is None:
+                entry = (set(), {})
+                for m in found:
+                    tables[m][subject.value] = entry
+            types, cells = entry
+            for q in quads:
                 predicate, o = q.predicate.value, q.object
                 if predicate == _RDF_TYPE_IRI:
                     if isinstance(o, ox.NamedNode):
                         types.add(o.value)
                     continue
                 lang = o.language or "" if isinstance(o, ox.Literal) else ""
-                if predicate == label:
-                    languages.add(lang)
-                    key = ("@label", lang)
-                else:
-                    key = (predicate, lang)
+                key = ("@label", lang) if predicate == label else (predicate, lang)
                 if key in cells:
                     cells[key].append(o.value)
                 else:
                     cells[key] = [o.value]
+    written = []
+    folder.mkdir(parents=True, exist_ok=True)
+    names: set[str] = set()
+    for cls in mains:
+        table = tables.pop(cls, None)
+        if not table:
+            continue
+        has_subclasses = any(cls in classes.ancestors(c) for c in classes.declared)
+        languages: set[str] = set()
+        columns: dict[tuple[str, str], int] = defaultdict(int)
+        for _types, cells in table.values():
             for key in cells:
-                if key[0] != "@label":
+                if key[0] == "@label":
+                    languages.add(key[1])
+                else:
                     columns[key] += 1
-            table.append((entity, types, cells))
         langs = [lang for lang in _LABEL_ORDER if lang in languages] + sorted(languages - set(_LABEL_ORDER) - {""})
         if "" in languages:
             langs.append("")
@@ -830,32 +929,37 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
             stem += "_"
         names.add(stem)
         path = folder / f"{stem}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        with _csv_file(path) as handle:
             writer = csv.writer(handle)
             writer.writerow(header)
-            for entity, types, cells in table:
-                row = [entity.value]
+            for entity in sorted(table):
+                types, cells = table[entity]
+                row = [entity]
                 if has_subclasses:
                     row.append(SEPARATOR.join(compact.short(t) for t in classes.most_specific(types)))
                 row += [_cell(cells.get(("@label", lang), ())) for lang in langs]
                 row += [_cell(cells.get(key, ())) for key in ordered_columns]
                 writer.writerow(row)
-            del table
-        written.append((path, len(entities)))
+        written.append((path, len(table)))
     path = folder / "edges.csv"
     rows = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with _csv_file(path) as handle:
         writer = csv.writer(handle)
         writer.writerow(["subject", "predicate", "object", "graph"])
-        for graph in ordered.graphs:
-            name = graph.value if isinstance(graph, ox.NamedNode) else ""
-            for subject, quads in ordered.groups(graph):
-                if not isinstance(subject, ox.NamedNode):
+        for graph, block in ordered.blocks.items():
+            name = itertools.repeat(graph.value if isinstance(graph, ox.NamedNode) else "")
+            for chunk in _chunks(block):
+                found = _EDGE.findall("\n" + chunk.decode())
+                if not found:
                     continue
-                for q in quads:
-                    if isinstance(q.object, ox.NamedNode):
-                        writer.writerow([subject.value, q.predicate.value, q.object.value, name])
-                        rows += 1
+                rows += len(found)
+                # written as the csv module writes them, unless a field holds a comma (IRIs hold no
+                # quote and no line break) and needs quoting
+                text = "\r\n".join(map(",".join, zip(*zip(*found), name))) + "\r\n"
+                if text.count(",") == 3 * len(found):
+                    handle.write(text)
+                else:
+                    writer.writerows(zip(*zip(*found), name))
     written.append((path, rows))
     return written
 
@@ -864,19 +968,6 @@ def _write_csv(ordered: _Ordered, folder: Path, *, typing: ox.Store, profile: st
 
 #: the formats the dataset description counts from (see :func:`filmgraph.description.describe`)
 _MEASURED_FORMATS = ("nt", "ttl", "rdfxml", "nq", "trig")
-
-
-def _measure(report: ExportReport, name: str, store: ox.Store, ordered: _Ordered, measure, order: list[str]) -> None:
-    """Count the description's measures of profile ``name`` in its store, with the examples the
-    description would give it: those of the first profile of ``order`` (the description's order of
-    the exported profiles), unless that is ``name`` itself. When that profile is not counted yet,
-    nothing is recorded and the description reads the file instead."""
-    first = order[0] if order and order[0] != name else None
-    if first is not None and first not in report.measures:
-        return
-    examples = report.measures[first][0].examples if first else ()
-    report.measures[name] = (measure(store, uri_space=report.base_iri + "id/", examples=examples,
-                                     merged_triples=ordered.triple_count), first)
 
 
 def export(*, settings: Settings = Settings(), out: str | Path, formats: str | Iterable[str] = FORMATS,
@@ -897,7 +988,6 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
     export or cannot be written — in every case the previous content of ``out`` is left as it was.
     """
     from .dataset import open_backend
-    from .description import PROFILES as DESCRIBED, measure
 
     started = time.perf_counter()
     formats = _choices(formats, FORMATS, "format")
@@ -914,7 +1004,7 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
     with replace_dir(out, marker=CHECKSUMS) as tmp:
         def record(path: Path, profile: str | None, fmt: str, media_type: str, triples: int | None) -> None:
             report.files.append(ExportedFile(path.relative_to(tmp), profile, fmt, media_type,
-                                             path.stat().st_size, triples))
+                                             path.stat().st_size, triples, sha256_file(path)))
 
         context = tmp / CONTEXT_FILE
         context.write_text(_dumps(context_document(base)) + "\n", encoding="utf-8")
@@ -924,26 +1014,47 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for name, store, typing in profile_stores(source.ox, profiles, base_iri=base, progress=progress):
+            for name, ordered, classes in profile_stores(source.ox, profiles, base_iri=base, progress=progress):
                 folder = tmp / name
                 folder.mkdir()
-                ordered = _Ordered(store.ox)
+                # the merged triples and the quads as N-Triples and N-Quads, which the other RDF
+                # formats are parsed from: the exported files, or scratch files when not exported
+                texts = {kind: folder / f"{FILE_STEM}.{kind}" if kind in formats else tmp / f".{name}.{kind}"
+                         for kind in ("nt", "nq")}
+                tally = (Tally(uri_space=base + "id/") if describe is not None
+                         and any(fmt in _MEASURED_FORMATS for fmt in formats) else None)
                 for fmt in formats:
                     if fmt == "csv":
                         say(f"writing {name}/csv/")
-                        for path, _rows in _write_csv(ordered, folder / "csv", typing=(typing or store).ox,
+                        for path, _rows in _write_csv(ordered, folder / "csv", classes=classes,
                                                       profile=name, base_iri=base):
                             record(path, name, "csv", MEDIA_TYPES["csv"], None)
                         continue
                     path = folder / f"{FILE_STEM}.{EXTENSIONS[fmt]}"
                     say(f"writing {name}/{path.name}")
-                    count = (_write_jsonld(ordered, path, base) if fmt == "jsonld"
-                             else _write_rdf(ordered, fmt, path, base))
-                    record(path, name, fmt, MEDIA_TYPES[fmt], count)
-                if describe is not None and any(fmt in _MEASURED_FORMATS for fmt in formats):
-                    say(f"counting {name} for the description")
-                    _measure(report, name, store.ox, ordered, measure, [p for p in DESCRIBED if p in profiles])
-                del ordered, store, typing
+                    if fmt == "jsonld":
+                        _write_jsonld(ordered, path, base)
+                    elif fmt in texts:
+                        ordered.file(fmt, path, tally)
+                    else:
+                        kind = "nq" if fmt in DATASET_FORMATS else "nt"
+                        quads = ox.parse(path=str(ordered.file(kind, texts[kind], tally)), format=_OX_FORMATS[kind],
+                                         lenient=True)  # written just now
+                        ox.serialize(quads, str(path), _OX_FORMATS[fmt], prefixes=prefixes(base))
+                    record(path, name, fmt, MEDIA_TYPES[fmt],
+                           ordered.quad_count if fmt in DATASET_FORMATS else ordered.triple_count)
+                if tally is not None:
+                    ordered.file("nt", texts["nt"], tally)
+                    # the description takes every profile's examples from its first profile
+                    order = [p for p in DESCRIBED if p in profiles]
+                    first = order[0] if order[0] != name else None
+                    if first is None or first in report.measures:
+                        examples = report.measures[first][0].examples if first else ()
+                        report.measures[name] = (tally.measures(examples), first)
+                for kind, path in texts.items():
+                    if kind not in formats:
+                        path.unlink(missing_ok=True)
+                del ordered, classes
         finally:
             if collecting:
                 gc.enable()
@@ -952,6 +1063,6 @@ def export(*, settings: Settings = Settings(), out: str | Path, formats: str | I
             say("describing the export")
             describe(tmp, report)
         if not (tmp / CHECKSUMS).exists():
-            write_checksums(tmp)
+            write_checksums(tmp, {f.path.as_posix(): f.sha256 for f in report.files})
     report.seconds = round(time.perf_counter() - started, 3)
     return report
