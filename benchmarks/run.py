@@ -258,11 +258,31 @@ def _reset_peak() -> int:
     return peak
 
 
+def prepare_example(query, store) -> tuple[str, dict, dict]:
+    """``(text, params, resolved)``: ``query`` prepared with the example of each parameter that
+    has no default. The synthetic graph has namesakes of the curated people (韩冰 names 5 at
+    1M): a name that names several entities is replaced by the first IRI named (the curated one:
+    its IRI sorts first) and listed in ``resolved`` (parameter -> the name). Raises QueryError."""
+    from filmgraph.errors import QueryError
+    from filmgraph.queries import prepare
+
+    params = {p.name: p.example for p in query.params if p.example and p.default is None}
+    resolved: dict[str, str] = {}
+    while True:
+        try:
+            return prepare(query, params, backend=store), params, resolved
+        except QueryError as e:
+            found = AMBIGUOUS.match(str(e))
+            if not found or found.group(1) in resolved:
+                raise
+            resolved[found.group(1)] = params[found.group(1)]
+            params[found.group(1)] = f"<{found.group(2)}>"
+
+
 def child_queries(spec: dict) -> dict:
     """Each library query (or only those named in ``spec["only"]``) as its own phase: the parent
     stops one that outlives ``spec["cap"]`` and starts a new child for the rest."""
-    from filmgraph.errors import QueryError
-    from filmgraph.queries import Library, prepare
+    from filmgraph.queries import Library
     from filmgraph.store import EmbeddedStore
 
     store = EmbeddedStore(path=spec["store"], read_only=True)
@@ -271,23 +291,10 @@ def child_queries(spec: dict) -> dict:
     for q in Library(Path(spec["kb"]) / "queries"):
         if only and q.name not in only:
             continue
-        params = {p.name: p.example for p in q.params if p.example and p.default is None}
-        resolved = {}
         try:
-            for _ in range(len(params) + 1):
-                try:
-                    text = prepare(q, params, backend=store)
-                    break
-                except QueryError as e:
-                    # the synthetic graph has namesakes of the curated people (韩冰 names 5 at 1M):
-                    # take the first IRI named (the curated one: its IRI sorts first), and say so
-                    found = AMBIGUOUS.match(str(e))
-                    if not found or found.group(1) in resolved:
-                        raise
-                    resolved[found.group(1)] = params[found.group(1)]
-                    params[found.group(1)] = f"<{found.group(2)}>"
+            text, params, resolved = prepare_example(q, store)
         except Exception as e:  # noqa: BLE001 — a query that cannot be prepared is reported, not fatal
-            emit(query=q.name, params=params, error=f"{type(e).__name__}: {e}")
+            emit(query=q.name, error=f"{type(e).__name__}: {e}")
             continue
         emit(prepared=q.name, text=text, params=params, ambiguous=resolved)
         try:
