@@ -954,43 +954,40 @@ class Article:
     def _main_festival(self, slogan) -> str:
         city = self.cities[0]
         n = self._recurring_number("FilmFestival")
-        headline = self._lead(f"第{n}届{city.zh}国际电影节开幕,{slogan[0]}",
-                              f"The {ordinal(n)} {city.en} International Film Festival opens: {slogan[1]}")
-        self.paragraph()
-        self.main, _new = self._edition("FilmFestival", f"第{n}届{city.zh}国际电影节",
-                                       f"{ordinal(n)} {city.en} International Film Festival")
-        self.g.add(self.main, "fg:participant", self.delegation.iri)
-        self.say(f"{self.day(self.start)}至{self.day(self.end)},第{n}届{city.zh}国际电影节在{city.zh}举行,"
-                 f"{self.delegation.zh}应邀参加。",
-                 f"The {ordinal(n)} {city.en} International Film Festival was held in {city.en} from "
-                 f"{self.day(self.start)} to {self.day(self.end, True)}; the {self.delegation.en} took part.",
-                 self.main, self.delegation, city)
-        self._context()
-        return headline
+        zh, en = f"第{n}届{city.zh}国际电影节", f"{ordinal(n)} {city.en} International Film Festival"
+        return self._main_edition(
+            "FilmFestival", zh, en, (f"{zh}开幕,{slogan[0]}", f"The {en} opens: {slogan[1]}"),
+            (f"{self.day(self.start)}至{self.day(self.end)},{zh}在{city.zh}举行,{self.delegation.zh}应邀参加。",
+             f"The {en} was held in {city.en} from {self.day(self.start)} to {self.day(self.end, True)}; "
+             f"the {self.delegation.en} took part."), city)
 
     def _main_forum(self, slogan) -> str:
         city = self.cities[0]
         zh, en = f"{self.start.year}{city.zh}国际电影合作论坛", f"{city.en} International Film Cooperation Forum {self.start.year}"
-        headline = self._lead(f"{zh}举行,{slogan[0]}", f"{en} held: {slogan[1]}")
-        self.paragraph()
-        self.main, _new = self._edition("Forum", zh, en)
-        self.g.add(self.main, "fg:participant", self.delegation.iri)
-        self.say(f"{self.day(self.start)},{zh}在{city.zh}开幕,来自{self.home.zh}的{self.delegation.zh}出席。",
-                 f"The {en} opened in {city.en} on {self.day(self.start, True)}, attended by the {self.delegation.en}.",
-                 self.main, self.delegation, city)
-        self._context()
-        return headline
+        return self._main_edition(
+            "Forum", zh, en, (f"{zh}举行,{slogan[0]}", f"{en} held: {slogan[1]}"),
+            (f"{self.day(self.start)},{zh}在{city.zh}开幕,来自{self.home.zh}的{self.delegation.zh}出席。",
+             f"The {en} opened in {city.en} on {self.day(self.start, True)}, attended by the {self.delegation.en}."),
+            city)
 
     def _main_market(self, slogan) -> str:
         city = self.cities[0]
         zh, en = f"{self.start.year}{city.zh}国际影视交易会", f"{city.en} International Film and TV Market {self.start.year}"
-        headline = self._lead(f"{zh}落幕,{slogan[0]}", f"{en} closes: {slogan[1]}")
+        return self._main_edition(
+            "TradeFair", zh, en, (f"{zh}落幕,{slogan[0]}", f"{en} closes: {slogan[1]}"),
+            (f"{self.day(self.start)}至{self.day(self.end)},{self.delegation.zh}参加{zh}。",
+             f"From {self.day(self.start)} to {self.day(self.end, True)} the {self.delegation.en} attended the {en}."))
+
+    def _main_edition(self, kind: str, zh: str, en: str, headline: tuple, sentence: tuple, *places) -> str:
+        """The source's lead (``headline``: zh, en), then its main event, an edition of a recurring
+        ``kind`` named ``zh``/``en``, which the delegation attends, told by ``sentence`` (zh, en;
+        the evidence of the event, the delegation and ``places``), then its context. Returns the
+        headline."""
+        headline = self._lead(*headline)
         self.paragraph()
-        self.main, _new = self._edition("TradeFair", zh, en)
+        self.main, _new = self._edition(kind, zh, en)
         self.g.add(self.main, "fg:participant", self.delegation.iri)
-        self.say(f"{self.day(self.start)}至{self.day(self.end)},{self.delegation.zh}参加{zh}。",
-                 f"From {self.day(self.start)} to {self.day(self.end, True)} the {self.delegation.en} attended the {en}.",
-                 self.main, self.delegation)
+        self.say(*sentence, self.main, self.delegation, *places)
         self._context()
         return headline
 
