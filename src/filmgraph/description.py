@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import datetime
 import heapq
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -120,7 +120,7 @@ PREFIXES = {
 
 @dataclass
 class Measures:
-    """VoID measures of one set of triples (:func:`measure`, :class:`Tally`)."""
+    """VoID measures of one set of triples (:class:`Tally`, :func:`measure_file`)."""
 
     triples: int = 0
     entities: int = 0
@@ -135,43 +135,6 @@ class Measures:
     examples: list[str] = field(default_factory=list)
     #: source documents: (IRI, {"title": [literals], "issued": [literals]})
     sources: list[tuple[str, dict[str, list[ox.Literal]]]] = field(default_factory=list)
-
-
-def measure(store: ox.Store, *, uri_space: str, examples: list[str] = ()) -> Measures:
-    """The VoID measures of the triples in the default graph of ``store``, one SPARQL query each
-    (no loop over triples in Python).
-
-    The example resources are the entities (IRIs under ``uri_space``) most often linked to; when
-    ``examples`` (those of a larger profile) are all linked to here too, they are kept instead,
-    which spares the costliest query and names the same examples in every profile."""
-    m = Measures()
-    m.triples = len(store)
-
-    def count(text: str) -> int:
-        rows = list(store.query(text))
-        value = rows[0][0] if rows else None
-        return int(value.value) if value is not None else 0
-
-    m.entities = count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?s)) }")
-    m.classes = count("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
-    m.properties = count("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
-    m.subjects = count("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
-    m.objects = count("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }")
-    m.class_partition = [(r["c"].value, int(r["n"].value)) for r in store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c ORDER BY ?c")]
-    m.property_partition = [(r["p"].value, int(r["n"].value)) for r in store.query(
-        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")]
-    m.links = {r["p"].value: int(r["n"].value) for r in store.query(
-        f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ VALUES ?p {{ <{SCHEMA}sameAs> <{FG}wikidata> }} ?s ?p ?o "
-        f"FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{WIKIDATA_ENTITY}\")) }} GROUP BY ?p")}
-    if examples and store.query("ASK { " + " ".join(f"FILTER EXISTS {{ ?s ?p <{e}> }}" for e in examples) + " }"):
-        m.examples = list(examples)
-    else:
-        m.examples = [r["o"].value for r in store.query(
-            f"SELECT ?o (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?o), \"{uri_space}\")) }} "
-            f"GROUP BY ?o ORDER BY DESC(?n) ?o LIMIT {EXAMPLES}")]
-    m.sources = _sources(store)
-    return m
 
 
 def _sources(store: ox.Store) -> list[tuple[str, dict[str, list[ox.Literal]]]]:
@@ -193,11 +156,14 @@ _SOURCE_FACTS = {f"<{DCTERMS}title>".encode(), f"<{DCTERMS}issued>".encode()}
 
 
 class Tally:
-    """The measures :func:`measure` gives, counted in Python from the N-Triples lines of the
-    triples measured as they go by (:meth:`through`) instead of loading them into a store: each
-    triple once, in the order of their text, so that a subject's lines are together (as an export
-    writes its merged triples). The statements that can describe source documents are kept, and
-    queried as :func:`measure` queries them."""
+    """The VoID measures of triples, counted from their N-Triples lines as they go by
+    (:meth:`through`): each triple once, in the order of their text, so that a subject's lines
+    are together (as an export writes its merged triples, and :func:`measure_file` reads a file).
+    The statements that can describe source documents are kept, and queried in a small store.
+
+    The example resources are the entities (IRIs under ``uri_space``) most often linked to; when
+    ``examples`` (those of a larger profile) are all linked to here too, they are kept instead,
+    which names the same examples in every profile."""
 
     def __init__(self, *, uri_space: str):
         self.triples = self.subjects = self.entities = 0
@@ -246,7 +212,7 @@ class Tally:
         self.entities += entities
 
     def measures(self, examples: list[str] = ()) -> Measures:
-        """The measures counted so far (``examples`` as in :func:`measure`)."""
+        """The measures counted so far (``examples``: see the class)."""
         def iri(text: bytes) -> str:
             return text[1:-1].decode()
 
@@ -270,7 +236,7 @@ class Tally:
 
 
 def measure_file(path: Path, format: ox.RdfFormat, *, uri_space: str, examples: list[str] = ()) -> Measures:
-    """:func:`measure` of the triples of one RDF file (named graphs merged).
+    """The measures (:class:`Tally`) of the triples of one RDF file (named graphs merged).
 
     Raises :class:`OutputError` when the file cannot be read or parsed.
     """
@@ -282,7 +248,11 @@ def measure_file(path: Path, format: ox.RdfFormat, *, uri_space: str, examples: 
                           "the export is incomplete; run it again") from None
     if format in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
         store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
-    return measure(store, uri_space=uri_space, examples=examples)
+    lines = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).splitlines(keepends=True)
+    lines.sort()
+    tally = Tally(uri_space=uri_space)
+    deque(tally.through(lines), maxlen=0)
+    return tally.measures(examples)
 
 
 # -- the files ---------------------------------------------------------------------------------
