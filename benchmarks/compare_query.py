@@ -59,7 +59,8 @@ def main() -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
 
-    from filmgraph.queries import Library, prepare
+    from filmgraph.errors import QueryError
+    from filmgraph.queries import Library
     from filmgraph.store import EmbeddedStore
     from run import prepare_example
 
@@ -67,6 +68,8 @@ def main() -> None:
     if not store_dir.is_dir():
         parser.error(f"{store_dir} does not exist: run `python benchmarks/run.py --size {args.size}` once")
     store = EmbeddedStore(path=store_dir, read_only=True)
+    if any("=" not in p for p in args.param):
+        parser.error("--param takes NAME=VALUE")
     extra = dict(p.split("=", 1) for p in args.param)
     old = Path(tempfile.mkdtemp(prefix="filmgraph-compare-"))
     for name in args.names:
@@ -80,9 +83,10 @@ def main() -> None:
         results = []
         for label, library in texts:
             query = library.get(name)
-            text, params, _resolved = prepare_example(query, store)
-            if extra:
-                text = prepare(query, {**params, **extra}, backend=store)
+            try:
+                text, _params, _resolved = prepare_example(query, store, extra)
+            except QueryError as e:
+                parser.error(str(e))
             seconds, out = timed(store, text, args.runs)
             results.append(out)
             print(f"{name:32s} {label:20s} {seconds * 1000:10.1f} ms  {len(out)} rows", flush=True)

@@ -258,15 +258,16 @@ def _reset_peak() -> int:
     return peak
 
 
-def prepare_example(query, store) -> tuple[str, dict, dict]:
+def prepare_example(query, store, extra: dict | None = None) -> tuple[str, dict, dict]:
     """``(text, params, resolved)``: ``query`` prepared with the example of each parameter that
-    has no default. The synthetic graph has namesakes of the curated people (韩冰 names 5 at
+    has no default, and ``extra`` (name -> value) on top. The synthetic graph has namesakes of the curated people (韩冰 names 5 at
     1M): a name that names several entities is replaced by the first IRI named (the curated one:
     its IRI sorts first) and listed in ``resolved`` (parameter -> the name). Raises QueryError."""
     from filmgraph.errors import QueryError
     from filmgraph.queries import prepare
 
     params = {p.name: p.example for p in query.params if p.example and p.default is None}
+    params.update(extra or {})
     resolved: dict[str, str] = {}
     while True:
         try:
